@@ -1,1 +1,29 @@
-//! (being written)
+//! Executes Redis commands against a keyspace and writes Redis-exact
+//! replies.
+//!
+//! - [`dispatch`]: the handler of each keyspace command by name.
+//! - [`strings`], [`keys`], and the collection modules: the commands.
+//! - [`errors`]: every client-visible error text, checked against Redis 7.0.
+//! - [`ctx`]: what a command runs against ([`ExecCtx`]) and how it ends
+//!   ([`Outcome`]).
+//!
+//! Handlers are plain functions: no IO, no clock (the time comes in the
+//! context), no knowledge of connections. Connection, server and cluster
+//! commands (CLIENT, CONFIG, SUBSCRIBE, MULTI, CLUSTER ...) are the
+//! server's, since they need its state.
+
+pub mod ctx;
+pub mod dispatch;
+pub mod errors;
+pub mod keys;
+pub mod lcs;
+pub mod parse;
+pub mod strings;
+
+pub use ctx::{BlockRequest, ExecCtx, Outcome, Settings, TimeoutReply};
+pub use dispatch::{keyspace_handler, Handler};
+
+/// Handlers of the collection commands (lists, hashes, sets, sorted sets).
+fn collection_handler(_name: &str) -> Option<Handler> {
+    None
+}

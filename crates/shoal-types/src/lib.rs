@@ -4,10 +4,12 @@
 //! time. Nothing here does IO, reads the clock or draws randomness: callers
 //! pass those in.
 
+pub mod glob;
 mod node_id;
 mod slot;
 mod time;
 
+pub use glob::glob_match;
 pub use node_id::{NodeId, NodeIdError, NODE_ID_LEN};
 pub use slot::{key_hash_slot, Slot, SLOT_COUNT};
 pub use time::Millis;

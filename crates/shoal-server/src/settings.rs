@@ -1,0 +1,250 @@
+//! The server's typed view of its configuration.
+//!
+//! Built from the effective configuration (file plus command line plus
+//! CONFIG SET) through a name lookup, so this module does not depend on
+//! how the configuration is stored.
+
+use shoal_commands::Settings;
+use shoal_keyspace::eviction::EvictionPolicy;
+use shoal_keyspace::AccessPolicy;
+
+/// Settings the server acts on.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// `port`
+    pub port: u16,
+    /// `bind`
+    pub bind: Vec<String>,
+    /// `tcp-backlog`
+    pub tcp_backlog: u32,
+    /// `databases`
+    pub databases: usize,
+    /// `requirepass` (None when empty).
+    pub requirepass: Option<Vec<u8>>,
+    /// `maxclients`
+    pub maxclients: usize,
+    /// `timeout` in seconds (0: never).
+    pub timeout_s: u64,
+    /// `hz`
+    pub hz: u32,
+    /// `maxmemory` in bytes (0: no limit).
+    pub maxmemory: u64,
+    /// `maxmemory-policy`
+    pub maxmemory_policy: EvictionPolicy,
+    /// `maxmemory-samples`
+    pub maxmemory_samples: usize,
+    /// `lfu-log-factor`
+    pub lfu_log_factor: u32,
+    /// `lfu-decay-time`
+    pub lfu_decay_time: u32,
+    /// `active-expire-effort`
+    pub active_expire_effort: u32,
+    /// `proto-max-bulk-len`
+    pub proto_max_bulk_len: u64,
+    /// `client-query-buffer-limit`
+    pub client_query_buffer_limit: usize,
+    /// `slowlog-log-slower-than` (µs; negative disables)
+    pub slowlog_log_slower_than: i64,
+    /// `slowlog-max-len`
+    pub slowlog_max_len: usize,
+    /// `latency-monitor-threshold` (ms; 0 disables)
+    pub latency_monitor_threshold: u64,
+    /// `enable-debug-command`: "no", "yes" or "local".
+    pub enable_debug_command: String,
+    /// `pidfile`
+    pub pidfile: Option<String>,
+    /// `dir`
+    pub dir: String,
+    /// `cluster-enabled`
+    pub cluster_enabled: bool,
+    /// `list-max-listpack-size`
+    pub list_max_listpack_size: i64,
+    /// `hash-max-listpack-entries`
+    pub hash_max_listpack_entries: usize,
+    /// `hash-max-listpack-value`
+    pub hash_max_listpack_value: usize,
+    /// `set-max-intset-entries`
+    pub set_max_intset_entries: usize,
+    /// `zset-max-listpack-entries`
+    pub zset_max_listpack_entries: usize,
+    /// `zset-max-listpack-value`
+    pub zset_max_listpack_value: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            port: 6379,
+            bind: vec!["127.0.0.1".into()],
+            tcp_backlog: 511,
+            databases: 16,
+            requirepass: None,
+            maxclients: 10_000,
+            timeout_s: 0,
+            hz: 10,
+            maxmemory: 0,
+            maxmemory_policy: EvictionPolicy::NoEviction,
+            maxmemory_samples: 5,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
+            active_expire_effort: 1,
+            proto_max_bulk_len: 512 * 1024 * 1024,
+            client_query_buffer_limit: 1024 * 1024 * 1024,
+            slowlog_log_slower_than: 10_000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
+            enable_debug_command: "no".into(),
+            pidfile: None,
+            dir: ".".into(),
+            cluster_enabled: false,
+            list_max_listpack_size: -2,
+            hash_max_listpack_entries: 128,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// Reads every setting through `get`, which returns a directive's
+    /// current value as CONFIG GET prints it (memory values in bytes).
+    /// Missing or unparsable values keep their defaults.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ServerSettings {
+        let mut s = ServerSettings::default();
+        let num = |name: &str| get(name).and_then(|v| v.trim().parse::<i64>().ok());
+        if let Some(v) = num("port") {
+            s.port = v as u16;
+        }
+        if let Some(v) = get("bind") {
+            // "*" is every IPv4 address, "::*" every IPv6 one; a leading "-"
+            // marks an address that may be unavailable (kept as the prefix).
+            let addrs: Vec<String> = v
+                .split_whitespace()
+                .map(|a| {
+                    let (opt, host) = match a.strip_prefix('-') {
+                        Some(h) => ("-", h),
+                        None => ("", a),
+                    };
+                    let host = match host {
+                        "*" => "0.0.0.0",
+                        "::*" => "::",
+                        h => h,
+                    };
+                    format!("{opt}{host}")
+                })
+                .collect();
+            if !addrs.is_empty() {
+                s.bind = addrs;
+            }
+        }
+        if let Some(v) = num("tcp-backlog") {
+            s.tcp_backlog = v.max(1) as u32;
+        }
+        if let Some(v) = num("databases") {
+            s.databases = v.max(1) as usize;
+        }
+        if let Some(v) = get("requirepass") {
+            s.requirepass = (!v.is_empty()).then(|| v.into_bytes());
+        }
+        if let Some(v) = num("maxclients") {
+            s.maxclients = v.max(1) as usize;
+        }
+        if let Some(v) = num("timeout") {
+            s.timeout_s = v.max(0) as u64;
+        }
+        if let Some(v) = num("hz") {
+            s.hz = v.clamp(1, 500) as u32;
+        }
+        if let Some(v) = num("maxmemory") {
+            s.maxmemory = v.max(0) as u64;
+        }
+        if let Some(p) = get("maxmemory-policy").and_then(|v| EvictionPolicy::from_name(&v)) {
+            s.maxmemory_policy = p;
+        }
+        if let Some(v) = num("maxmemory-samples") {
+            s.maxmemory_samples = v.max(1) as usize;
+        }
+        if let Some(v) = num("lfu-log-factor") {
+            s.lfu_log_factor = v.max(0) as u32;
+        }
+        if let Some(v) = num("lfu-decay-time") {
+            s.lfu_decay_time = v.max(0) as u32;
+        }
+        if let Some(v) = num("active-expire-effort") {
+            s.active_expire_effort = v.clamp(1, 10) as u32;
+        }
+        if let Some(v) = num("proto-max-bulk-len") {
+            s.proto_max_bulk_len = v.max(1) as u64;
+        }
+        if let Some(v) = num("client-query-buffer-limit") {
+            s.client_query_buffer_limit = v.max(1) as usize;
+        }
+        if let Some(v) = num("slowlog-log-slower-than") {
+            s.slowlog_log_slower_than = v;
+        }
+        if let Some(v) = num("slowlog-max-len") {
+            s.slowlog_max_len = v.max(0) as usize;
+        }
+        if let Some(v) = num("latency-monitor-threshold") {
+            s.latency_monitor_threshold = v.max(0) as u64;
+        }
+        if let Some(v) = get("enable-debug-command") {
+            s.enable_debug_command = v;
+        }
+        if let Some(v) = get("pidfile") {
+            s.pidfile = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("dir") {
+            s.dir = v;
+        }
+        if let Some(v) = get("cluster-enabled") {
+            s.cluster_enabled = v == "yes";
+        }
+        if let Some(v) = num("list-max-listpack-size") {
+            s.list_max_listpack_size = v;
+        }
+        if let Some(v) = num("hash-max-listpack-entries") {
+            s.hash_max_listpack_entries = v.max(0) as usize;
+        }
+        if let Some(v) = num("hash-max-listpack-value") {
+            s.hash_max_listpack_value = v.max(0) as usize;
+        }
+        if let Some(v) = num("set-max-intset-entries") {
+            s.set_max_intset_entries = v.max(0) as usize;
+        }
+        if let Some(v) = num("zset-max-listpack-entries") {
+            s.zset_max_listpack_entries = v.max(0) as usize;
+        }
+        if let Some(v) = num("zset-max-listpack-value") {
+            s.zset_max_listpack_value = v.max(0) as usize;
+        }
+        s
+    }
+
+    /// The subset the command layer reads.
+    pub fn exec_settings(&self) -> Settings {
+        Settings {
+            proto_max_bulk_len: self.proto_max_bulk_len,
+            list_max_listpack_size: self.list_max_listpack_size,
+            hash_max_listpack_entries: self.hash_max_listpack_entries,
+            hash_max_listpack_value: self.hash_max_listpack_value,
+            set_max_intset_entries: self.set_max_intset_entries,
+            zset_max_listpack_entries: self.zset_max_listpack_entries,
+            zset_max_listpack_value: self.zset_max_listpack_value,
+        }
+    }
+
+    /// What the entries' access field should track under the policy.
+    pub fn access_policy(&self) -> AccessPolicy {
+        if self.maxmemory_policy.is_lfu() {
+            AccessPolicy::Lfu {
+                log_factor: self.lfu_log_factor,
+                decay_time_min: self.lfu_decay_time,
+            }
+        } else {
+            AccessPolicy::Lru
+        }
+    }
+}
