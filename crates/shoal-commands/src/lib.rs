@@ -15,15 +15,22 @@
 pub mod ctx;
 pub mod dispatch;
 pub mod errors;
+pub mod hashes;
 pub mod keys;
 pub mod lcs;
+pub mod lists;
 pub mod parse;
+pub mod sets;
 pub mod strings;
+pub mod zsets;
 
 pub use ctx::{BlockRequest, ExecCtx, Outcome, Settings, TimeoutReply};
 pub use dispatch::{keyspace_handler, Handler};
 
 /// Handlers of the collection commands (lists, hashes, sets, sorted sets).
-fn collection_handler(_name: &str) -> Option<Handler> {
-    None
+fn collection_handler(name: &str) -> Option<Handler> {
+    lists::handler(name)
+        .or_else(|| hashes::handler(name))
+        .or_else(|| sets::handler(name))
+        .or_else(|| zsets::handler(name))
 }
