@@ -22,6 +22,7 @@ pub mod lists;
 pub mod parse;
 pub mod sets;
 pub mod strings;
+pub mod testing;
 pub mod zsets;
 
 pub use ctx::{BlockRequest, ExecCtx, Outcome, Settings, TimeoutReply};

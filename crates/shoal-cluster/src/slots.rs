@@ -1,0 +1,269 @@
+//! Slot ranges and the per-slot tables of the cluster view.
+//!
+//! [`SlotRange`] is an inclusive run of slots, written `A-B` (or `N` for a
+//! single slot) as in CLUSTER NODES and nodes.conf. [`SlotTable`] maps each
+//! of the 16384 slots to a small node index, the compact form the view
+//! keeps its owner and migration tables in.
+//!
+//! Nothing here knows about nodes, epochs or the wire; the view gives the
+//! indexes their meaning.
+
+use std::fmt;
+
+use shoal_types::{Slot, SLOT_COUNT};
+
+/// An inclusive run of slots `start..=end`, `start <= end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SlotRange {
+    /// First slot of the run.
+    pub start: Slot,
+    /// Last slot of the run (inclusive).
+    pub end: Slot,
+}
+
+impl SlotRange {
+    /// The run `start..=end`, or `None` if `start > end`.
+    pub fn new(start: Slot, end: Slot) -> Option<SlotRange> {
+        (start <= end).then_some(SlotRange { start, end })
+    }
+
+    /// The run holding only `slot`.
+    pub fn single(slot: Slot) -> SlotRange {
+        SlotRange {
+            start: slot,
+            end: slot,
+        }
+    }
+
+    /// Number of slots in the run (at least 1).
+    pub fn len(&self) -> usize {
+        self.end.index() - self.start.index() + 1
+    }
+
+    /// Always false: a range holds at least one slot. (Here for clippy's
+    /// `len_without_is_empty`.)
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// True when `slot` is inside the run.
+    pub fn contains(&self, slot: Slot) -> bool {
+        self.start <= slot && slot <= self.end
+    }
+
+    /// The slots of the run, ascending.
+    pub fn slots(&self) -> impl Iterator<Item = Slot> {
+        (self.start.get()..=self.end.get()).map(slot_unchecked)
+    }
+}
+
+/// `A-B`, or `N` when the run is a single slot (the CLUSTER NODES form).
+impl fmt::Display for SlotRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}
+
+/// Coalesces ascending, distinct slots into maximal runs.
+///
+/// Input that is not ascending still yields valid ranges, only more of them.
+pub fn ranges_of(slots: impl IntoIterator<Item = Slot>) -> Vec<SlotRange> {
+    let mut out: Vec<SlotRange> = Vec::new();
+    for slot in slots {
+        match out.last_mut() {
+            Some(last) if last.end.get().checked_add(1) == Some(slot.get()) => last.end = slot,
+            _ => out.push(SlotRange::single(slot)),
+        }
+    }
+    out
+}
+
+/// Slot `n` for `n` known to be below [`SLOT_COUNT`].
+pub(crate) fn slot_unchecked(n: u16) -> Slot {
+    Slot::new(n).expect("callers only pass numbers below SLOT_COUNT")
+}
+
+/// Every slot, ascending.
+pub(crate) fn all_slots() -> impl Iterator<Item = Slot> {
+    (0..SLOT_COUNT as u16).map(slot_unchecked)
+}
+
+/// A per-slot table of optional small indexes (2 bytes a slot, 32 KiB).
+///
+/// Used by the view for "owner of slot", "migrating to" and "importing
+/// from"; the index is a position in the view's node table.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SlotTable {
+    cells: Box<[u16]>,
+}
+
+impl SlotTable {
+    /// Sentinel for "no node"; node tables never grow this large.
+    const NONE: u16 = u16::MAX;
+
+    /// Largest index a cell can hold.
+    pub(crate) const MAX_INDEX: usize = (u16::MAX - 1) as usize;
+
+    pub(crate) fn new() -> SlotTable {
+        SlotTable {
+            cells: vec![Self::NONE; SLOT_COUNT].into_boxed_slice(),
+        }
+    }
+
+    pub(crate) fn get(&self, slot: Slot) -> Option<usize> {
+        let v = self.cells[slot.index()];
+        (v != Self::NONE).then_some(v as usize)
+    }
+
+    pub(crate) fn set(&mut self, slot: Slot, value: Option<usize>) {
+        self.cells[slot.index()] = match value {
+            Some(i) => {
+                assert!(
+                    i <= Self::MAX_INDEX,
+                    "node index {i} does not fit a slot table"
+                );
+                i as u16
+            }
+            None => Self::NONE,
+        };
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.cells.fill(Self::NONE);
+    }
+
+    /// Slots whose cell holds `index`, ascending.
+    pub(crate) fn slots_with(&self, index: usize) -> impl Iterator<Item = Slot> + '_ {
+        self.cells
+            .iter()
+            .enumerate()
+            .filter(move |(_, &v)| v as usize == index && v != Self::NONE)
+            .map(|(s, _)| slot_unchecked(s as u16))
+    }
+
+    /// All set cells as `(slot, index)`, ascending by slot.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Slot, usize)> + '_ {
+        self.cells
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| v != Self::NONE)
+            .map(|(s, &v)| (slot_unchecked(s as u16), v as usize))
+    }
+
+    /// Rewrites indexes after the node at `removed` left the table: cells
+    /// pointing at it become empty, cells above it move down by one.
+    pub(crate) fn forget_index(&mut self, removed: usize) {
+        for cell in self.cells.iter_mut() {
+            if *cell == Self::NONE {
+                continue;
+            }
+            let v = *cell as usize;
+            if v == removed {
+                *cell = Self::NONE;
+            } else if v > removed {
+                *cell -= 1;
+            }
+        }
+    }
+}
+
+/// A set of slots as a bitmap, 2048 bytes, bit `s % 8` of byte `s / 8` for
+/// slot `s` (the cluster bus layout, least significant bit first).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SlotBitmap(pub [u8; SLOT_COUNT / 8]);
+
+impl SlotBitmap {
+    /// The empty set.
+    pub fn new() -> SlotBitmap {
+        SlotBitmap([0; SLOT_COUNT / 8])
+    }
+
+    /// True when `slot` is in the set.
+    pub fn contains(&self, slot: Slot) -> bool {
+        self.0[slot.index() / 8] & (1 << (slot.index() % 8)) != 0
+    }
+
+    /// Adds `slot`.
+    pub fn insert(&mut self, slot: Slot) {
+        self.0[slot.index() / 8] |= 1 << (slot.index() % 8);
+    }
+
+    /// Removes `slot`.
+    pub fn remove(&mut self, slot: Slot) {
+        self.0[slot.index() / 8] &= !(1 << (slot.index() % 8));
+    }
+
+    /// Number of slots in the set.
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|b| b.count_ones() as usize).sum()
+    }
+
+    /// The slots in the set, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
+        all_slots().filter(|&s| self.contains(s))
+    }
+}
+
+impl Default for SlotBitmap {
+    fn default() -> Self {
+        SlotBitmap::new()
+    }
+}
+
+impl fmt::Debug for SlotBitmap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ranges: Vec<String> = ranges_of(self.iter())
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        write!(f, "SlotBitmap[{}]", ranges.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(n: u16) -> Slot {
+        Slot::new(n).unwrap()
+    }
+
+    #[test]
+    fn ranges_coalesce_consecutive_slots() {
+        let r = ranges_of([0, 1, 2, 5, 7, 8, 16383].map(s));
+        let text: Vec<String> = r.iter().map(|r| r.to_string()).collect();
+        assert_eq!(text, ["0-2", "5", "7-8", "16383"]);
+        assert_eq!(r[0].len(), 3);
+    }
+
+    #[test]
+    fn slot_table_forgets_and_shifts_indexes() {
+        let mut t = SlotTable::new();
+        t.set(s(1), Some(0));
+        t.set(s(2), Some(1));
+        t.set(s(3), Some(2));
+        t.forget_index(1);
+        assert_eq!(t.get(s(1)), Some(0));
+        assert_eq!(t.get(s(2)), None);
+        assert_eq!(t.get(s(3)), Some(1));
+        assert_eq!(t.slots_with(1).collect::<Vec<_>>(), [s(3)]);
+    }
+
+    #[test]
+    fn bitmap_is_lsb_first_like_the_bus() {
+        let mut b = SlotBitmap::new();
+        for n in 10923..16384 {
+            b.insert(s(n));
+        }
+        // The bus capture in the spec: byte 1365 is 0xF8 for slots 10923...
+        assert_eq!(b.0[1365], 0xF8);
+        assert_eq!(b.count(), 16384 - 10923);
+        b.remove(s(10923));
+        assert!(!b.contains(s(10923)));
+        assert!(b.contains(s(10924)));
+    }
+}
