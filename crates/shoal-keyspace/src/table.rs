@@ -132,6 +132,12 @@ impl SlotTable {
     }
 
     fn maybe_shrink(&mut self, hasher: &FixedState) {
+        if self.entries.is_empty() {
+            // An emptied slot gives all its memory back: with 16384 slots,
+            // small leftovers add up (and eviction counts on them).
+            *self = SlotTable::default();
+            return;
+        }
         let cap = self.entries.capacity();
         if cap > 16 && self.entries.len() < cap / 4 {
             self.entries.shrink_to(self.entries.len() * 2);

@@ -304,7 +304,7 @@ pub fn command_info(s: &mut Server, idx: usize, args: Args<'_>) {
     for spec in specs {
         match spec {
             Some(c) => write_doc(r, &table::command_info_reply(c)),
-            None => r.null_array(),
+            None => r.null(),
         }
     }
 }

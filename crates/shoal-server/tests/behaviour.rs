@@ -1,0 +1,252 @@
+//! Server behaviour over real connections: transactions across clients,
+//! expiry, eviction, auth, limits, client management and shutdown.
+
+mod common;
+
+use common::{run, start_shoal, wait_for, Conn};
+use shoal_resp::frame::Frame;
+use std::time::Duration;
+
+#[test]
+fn watch_aborts_exec_when_another_client_writes() {
+    let s = start_shoal(&[]);
+    let (mut a, mut b) = (s.connect(), s.connect());
+    assert_eq!(a.call_raw(&["SET", "k", "1"]), "+OK\r\n");
+    assert_eq!(a.call_raw(&["WATCH", "k"]), "+OK\r\n");
+    assert_eq!(b.call_raw(&["SET", "k", "2"]), "+OK\r\n");
+    assert_eq!(a.call_raw(&["MULTI"]), "+OK\r\n");
+    assert_eq!(a.call_raw(&["INCR", "k"]), "+QUEUED\r\n");
+    assert_eq!(a.call_raw(&["EXEC"]), "*-1\r\n");
+    // Without interference the transaction runs.
+    a.call_raw(&["WATCH", "k"]);
+    a.call_raw(&["MULTI"]);
+    a.call_raw(&["INCR", "k"]);
+    assert_eq!(a.call_raw(&["EXEC"]), "*1\r\n:3\r\n");
+    // FLUSHALL touches watched keys that existed.
+    a.call_raw(&["WATCH", "k"]);
+    b.call_raw(&["FLUSHALL"]);
+    a.call_raw(&["MULTI"]);
+    a.call_raw(&["PING"]);
+    assert_eq!(a.call_raw(&["EXEC"]), "*-1\r\n");
+}
+
+#[test]
+fn queued_errors_abort_exec() {
+    let s = start_shoal(&[]);
+    let mut a = s.connect();
+    a.call_raw(&["MULTI"]);
+    assert_eq!(a.call_raw(&["SET", "a"]), "-ERR wrong number of arguments for 'set' command\r\n");
+    a.call_raw(&["SET", "a", "1"]);
+    assert_eq!(
+        a.call_raw(&["EXEC"]),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    assert_eq!(a.call_raw(&["GET", "a"]), "$-1\r\n");
+}
+
+#[test]
+fn keys_expire_actively_without_being_read() {
+    let s = start_shoal(&["--hz", "100"]);
+    let mut c = s.connect();
+    for i in 0..50 {
+        c.call_raw(&["SET", &format!("k{i}"), "v", "PX", "50"]);
+    }
+    c.call_raw(&["SET", "keep", "v"]);
+    assert!(
+        wait_for(5, || c.call_raw(&["DBSIZE"]) == ":1\r\n"),
+        "expired keys were not removed"
+    );
+    let info = c.call_raw(&["INFO", "stats"]);
+    assert!(info.contains("expired_keys:50"), "{info}");
+}
+
+#[test]
+fn maxmemory_noeviction_refuses_writes_with_redis_oom_error() {
+    let s = start_shoal(&["--maxmemory", "1", "--maxmemory-policy", "noeviction"]);
+    let mut c = s.connect();
+    assert_eq!(
+        c.call_raw(&["SET", "k", "v"]),
+        "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+    );
+    // Reads and deletes still work.
+    assert_eq!(c.call_raw(&["GET", "k"]), "$-1\r\n");
+    assert_eq!(c.call_raw(&["DEL", "k"]), ":0\r\n");
+}
+
+#[test]
+fn allkeys_lru_evicts_to_stay_under_maxmemory() {
+    let s = start_shoal(&["--maxmemory-policy", "allkeys-lru"]);
+    let mut c = s.connect();
+    let used: u64 = info_field(&mut c, "memory", "used_memory").parse().unwrap();
+    let limit = used + 2 * 1024 * 1024;
+    c.call_raw(&["CONFIG", "SET", "maxmemory", &limit.to_string()]);
+    let value = "x".repeat(1000);
+    for i in 0..10_000 {
+        let r = c.call_raw(&["SET", &format!("key:{i}"), &value]);
+        assert_eq!(r, "+OK\r\n");
+    }
+    let evicted: u64 = info_field(&mut c, "stats", "evicted_keys").parse().unwrap();
+    assert!(evicted > 0, "nothing evicted");
+    let now_used: u64 = info_field(&mut c, "memory", "used_memory").parse().unwrap();
+    assert!(now_used <= limit + 64 * 1024, "used {now_used} > limit {limit}");
+}
+
+fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
+    let text = match c.call(&format!("INFO {section}")) {
+        Frame::Bulk(b) => String::from_utf8(b).unwrap(),
+        other => panic!("INFO replied {other:?}"),
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("no {field} in {text}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn requirepass_gates_commands_until_auth() {
+    let s = start_shoal(&["--requirepass", "secret"]);
+    let mut c = s.connect();
+    assert_eq!(c.call_raw(&["GET", "k"]), "-NOAUTH Authentication required.\r\n");
+    assert_eq!(
+        c.call_raw(&["AUTH", "wrong"]),
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
+    assert_eq!(c.call_raw(&["AUTH", "secret"]), "+OK\r\n");
+    assert_eq!(c.call_raw(&["GET", "k"]), "$-1\r\n");
+    let mut d = s.connect();
+    assert_eq!(d.call_raw(&["AUTH", "default", "secret"]), "+OK\r\n");
+    let mut e = s.connect();
+    let hello = e.call(&"HELLO 3 AUTH default secret".to_string());
+    assert!(matches!(hello, Frame::Map(_)), "{hello:?}");
+}
+
+#[test]
+fn oversized_bulk_and_query_buffer_close_only_that_client() {
+    let s = start_shoal(&["--proto-max-bulk-len", "1mb", "--client-query-buffer-limit", "1mb"]);
+    let mut c = s.connect();
+    c.send_raw(b"*2\r\n$3\r\nGET\r\n$2000000\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(&c.read_raw()),
+        "-ERR Protocol error: invalid bulk length\r\n"
+    );
+    assert!(c.is_closed());
+    // An endless inline line hits the query buffer limit.
+    let mut d = s.connect();
+    let junk = vec![b'a'; 2 * 1024 * 1024];
+    let _ = std::io::Write::write_all(&mut d.stream, &junk);
+    assert!(d.is_closed());
+    assert_eq!(s.connect().call_raw(&["PING"]), "+PONG\r\n");
+}
+
+#[test]
+fn client_kill_list_and_names() {
+    let s = start_shoal(&[]);
+    let mut a = s.connect();
+    let mut b = s.connect();
+    b.call_raw(&["CLIENT", "SETNAME", "victim"]);
+    let id = match b.call("CLIENT ID") {
+        Frame::Integer(n) => n,
+        f => panic!("{f:?}"),
+    };
+    let list = match a.call("CLIENT LIST") {
+        Frame::Bulk(t) => String::from_utf8(t).unwrap(),
+        f => panic!("{f:?}"),
+    };
+    assert!(list.contains(&format!("id={id} ")) && list.contains("name=victim"), "{list}");
+    assert_eq!(a.call_raw(&["CLIENT", "KILL", "ID", &id.to_string()]), ":1\r\n");
+    assert!(b.is_closed());
+    assert_eq!(a.call_raw(&["CLIENT", "KILL", "ID", &id.to_string()]), ":0\r\n");
+}
+
+#[test]
+fn client_pause_holds_commands_until_it_ends() {
+    let s = start_shoal(&[]);
+    let mut a = s.connect();
+    let mut b = s.connect();
+    assert_eq!(a.call_raw(&["CLIENT", "PAUSE", "300"]), "+OK\r\n");
+    let started = std::time::Instant::now();
+    assert_eq!(b.call_raw(&["SET", "k", "v"]), "+OK\r\n");
+    assert!(started.elapsed() >= Duration::from_millis(250), "pause did not hold the client");
+}
+
+#[test]
+fn client_reply_off_and_skip() {
+    let s = start_shoal(&[]);
+    let mut c = s.connect();
+    c.send(&[b"CLIENT", b"REPLY", b"SKIP"]);
+    c.send(&[b"SET", b"a", b"1"]);
+    assert_eq!(c.call_raw(&["GET", "a"]), "$1\r\n1\r\n");
+    c.send(&[b"CLIENT", b"REPLY", b"OFF"]);
+    c.send(&[b"SET", b"b", b"2"]);
+    assert_eq!(c.call_raw(&["CLIENT", "REPLY", "ON"]), "+OK\r\n");
+    assert_eq!(c.call_raw(&["GET", "b"]), "$1\r\n2\r\n");
+}
+
+#[test]
+fn monitor_sees_commands_of_other_clients() {
+    let s = start_shoal(&[]);
+    let mut m = s.connect();
+    assert_eq!(m.call_raw(&["MONITOR"]), "+OK\r\n");
+    let mut c = s.connect();
+    c.call_raw(&["SET", "watched", "va\"l"]);
+    let line = String::from_utf8(m.read_raw()).unwrap();
+    assert!(line.starts_with('+') && line.contains("\"SET\" \"watched\" \"va\\\"l\""), "{line}");
+}
+
+#[test]
+fn sigterm_shuts_down_cleanly() {
+    let mut s = start_shoal(&[]);
+    let pid = s.child.id() as i32;
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let mut status = None;
+    for _ in 0..200 {
+        if let Ok(Some(st)) = s.child.try_wait() {
+            status = Some(st);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let status = status.expect("server did not exit on SIGTERM");
+    assert!(status.success(), "exit status {status:?}");
+    assert!(s.log().contains("ready to exit"), "{}", s.log());
+}
+
+#[test]
+fn shutdown_command_stops_the_server() {
+    let mut s = start_shoal(&[]);
+    let mut c = s.connect();
+    c.send(&[b"SHUTDOWN", b"NOSAVE"]);
+    assert!(c.is_closed());
+    assert!(wait_for(5, || matches!(s.child.try_wait(), Ok(Some(_)))));
+}
+
+#[test]
+fn redis_cli_and_redis_benchmark_work_against_shoal() {
+    let s = start_shoal(&[]);
+    let port = s.port.to_string();
+    let (ok, out) = run("redis-cli", &["-p", &port, "SET", "greeting", "hello"], None);
+    assert!(ok && out.trim() == "OK", "{out}");
+    let (ok, out) = run("redis-cli", &["-p", &port, "GET", "greeting"], None);
+    assert!(ok && out.trim() == "hello", "{out}");
+    // Mass insertion with --pipe, as redis-cli documents it.
+    let mut payload = Vec::new();
+    for i in 0..1000 {
+        let cmd = format!("*3\r\n$3\r\nSET\r\n${}\r\nkey:{i}\r\n$1\r\nv\r\n", format!("key:{i}").len());
+        payload.extend_from_slice(cmd.as_bytes());
+    }
+    let (ok, out) = run("redis-cli", &["-p", &port, "--pipe"], Some(&payload));
+    assert!(ok && out.contains("errors: 0, replies: 1000"), "{out}");
+    let (ok, out) = run("redis-cli", &["-p", &port, "DBSIZE"], None);
+    assert!(ok && out.trim() == "1001", "{out}");
+    let (ok, out) = run(
+        "redis-benchmark",
+        &["-p", &port, "-t", "set,get,incr,mset", "-n", "2000", "-c", "10", "-P", "4", "--csv"],
+        None,
+    );
+    assert!(ok, "{out}");
+    for test in ["\"SET\"", "\"GET\"", "\"INCR\"", "\"MSET (10 keys)\""] {
+        assert!(out.contains(test), "missing {test} in {out}");
+    }
+}

@@ -1,0 +1,377 @@
+//! Differential tests: the same commands against shoal-server and a real
+//! redis-server 7.0, reply bytes compared exactly.
+
+mod common;
+
+use common::{start_redis, start_shoal, Conn};
+
+/// Runs each command on both servers and asserts identical replies.
+fn parity(script: &[&str]) {
+    let shoal = start_shoal(&["--enable-debug-command", "yes"]);
+    let redis = start_redis(&["--enable-debug-command", "yes"]);
+    let (mut a, mut b) = (shoal.connect(), redis.connect());
+    for line in script {
+        let args = split_args(line);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut got = a.call_raw(&refs);
+        let mut want = b.call_raw(&refs);
+        if line.starts_with("HELLO") {
+            // Client ids differ between servers; everything else must not.
+            got = mask_hello_id(&got);
+            want = mask_hello_id(&want);
+        }
+        assert_eq!(got, want, "reply to {line:?} differs (left: shoal, right: redis)");
+    }
+}
+
+/// Replaces the value after the `id` field of a HELLO reply.
+fn mask_hello_id(reply: &str) -> String {
+    match reply.find("$2\r\nid\r\n:") {
+        Some(at) => {
+            let start = at + "$2\r\nid\r\n:".len();
+            let end = start + reply[start..].find("\r\n").unwrap_or(0);
+            format!("{}N{}", &reply[..start], &reply[end..])
+        }
+        None => reply.to_string(),
+    }
+}
+
+/// Splits on spaces; `''` stands for an empty argument.
+fn split_args(line: &str) -> Vec<String> {
+    line.split(' ')
+        .map(|s| if s == "''" { String::new() } else { s.to_string() })
+        .collect()
+}
+
+#[test]
+fn string_commands_match_redis() {
+    parity(&[
+        "SET k v",
+        "GET k",
+        "GET missing",
+        "SET k v NX",
+        "SET k v2 XX GET",
+        "SET k v3 GET NX",
+        "SET k v EX 0",
+        "SET k v EX abc",
+        "SET k v PX 100 EX 100",
+        "SET k v KEEPTTL EX 10",
+        "SET k v FOO",
+        "SETNX k x",
+        "SETNX k2 x",
+        "SETEX k3 -1 v",
+        "PSETEX k3 0 v",
+        "MSET a 1 b 2 c 3",
+        "MSET a",
+        "MGET a b c d",
+        "MSETNX a 1 z 1",
+        "MSETNX y 1 z 1",
+        "GETSET a 10",
+        "GETDEL a",
+        "GETDEL a",
+        "GETEX b PX 100000",
+        "GETEX b PERSIST",
+        "GETEX b EX 1 PX 1",
+        "APPEND s hello",
+        "APPEND s world",
+        "STRLEN s",
+        "STRLEN nokey",
+        "INCR n",
+        "INCRBY n 10",
+        "DECR n",
+        "DECRBY n 5",
+        "DECRBY n -9223372036854775808",
+        "INCRBY n 9223372036854775807",
+        "INCR s",
+        "INCRBY n 1.5",
+        "SET big 9223372036854775807",
+        "INCR big",
+        "INCRBYFLOAT f 0.1",
+        "INCRBYFLOAT f 10.5",
+        "INCRBYFLOAT f -10.6",
+        "INCRBYFLOAT f abc",
+        "INCRBYFLOAT s 1",
+        "GETRANGE s 0 4",
+        "GETRANGE s -5 -1",
+        "GETRANGE s 5 1",
+        "GETRANGE s -1 -5",
+        "GETRANGE s 0 1000",
+        "GETRANGE nokey 0 1",
+        "SUBSTR s 1 3",
+        "SETRANGE s 5 _",
+        "SETRANGE s -1 x",
+        "SETRANGE new 3 abc",
+        "GET new",
+        "SETRANGE empty 0 ''",
+        "EXISTS empty",
+        "MSET key1 ohmytext key2 mynewtext",
+        "LCS key1 key2",
+        "LCS key1 key2 LEN",
+        "LCS key1 key2 IDX",
+        "LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN",
+        "LCS key1 key2 LEN IDX",
+        "OBJECT ENCODING n",
+        "OBJECT ENCODING s",
+        "OBJECT ENCODING key1",
+        "SET long aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "OBJECT ENCODING long",
+        "OBJECT ENCODING nokey",
+        "OBJECT REFCOUNT n",
+        "OBJECT FREQ n",
+        "OBJECT FOO n",
+        "OBJECT ENCODING",
+    ]);
+}
+
+#[test]
+fn key_commands_match_redis() {
+    parity(&[
+        "MSET a 1 b 2 c 3",
+        "EXISTS a b nokey a",
+        "DEL a nokey",
+        "UNLINK b",
+        "TOUCH c nokey",
+        "TYPE c",
+        "TYPE nokey",
+        "TTL c",
+        "PTTL nokey",
+        "EXPIRE c 100 XX",
+        "EXPIRE c 100 NX",
+        "EXPIRE c 50 GT",
+        "EXPIRE c 500 GT",
+        "EXPIRE c 10 LT",
+        "TTL c",
+        "EXPIRE c 10 NX XX",
+        "EXPIRE c 10 GT LT",
+        "EXPIRE c 10 BOGUS",
+        "EXPIRE c abc",
+        "EXPIRE c 99999999999999999",
+        "PEXPIRE c 9223372036854775807",
+        "EXPIREAT c 4102444800",
+        "EXPIRETIME c",
+        "PEXPIRETIME c",
+        "EXPIRETIME nokey",
+        "PERSIST c",
+        "PERSIST c",
+        "EXPIRETIME c",
+        "EXPIRE c -1",
+        "EXISTS c",
+        "RENAME nokey x",
+        "SET r 1",
+        "RENAME r r",
+        "RENAMENX r r",
+        "RENAME r r2",
+        "SET r3 x",
+        "RENAMENX r2 r3",
+        "COPY r2 r2",
+        "COPY r2 r4",
+        "COPY r2 r4",
+        "COPY r2 r4 REPLACE",
+        "COPY r2 r5 DB 1",
+        "COPY r2 r5 DB 16",
+        "COPY r2 r5 DB x",
+        "COPY r2 r5 FOO",
+        "MOVE r2 0",
+        "MOVE r2 16",
+        "MOVE r2 1",
+        "MOVE r2 1",
+        "DBSIZE",
+        "SELECT 1",
+        "DBSIZE",
+        "SELECT 16",
+        "SELECT x",
+        "SWAPDB 0 1",
+        "SWAPDB a 1",
+        "SWAPDB 0 b",
+        "SWAPDB 0 99",
+        "DBSIZE",
+        "FLUSHDB",
+        "FLUSHDB FOO",
+        "FLUSHALL",
+        "DBSIZE",
+        "SCAN 0 COUNT 0",
+        "SCAN abc",
+        "SCAN 0 MATCH",
+        "KEYS *",
+        "RANDOMKEY",
+    ]);
+}
+
+#[test]
+fn connection_and_errors_match_redis() {
+    parity(&[
+        "PING",
+        "PING hello",
+        "PING a b",
+        "ECHO hi",
+        "ECHO",
+        "GET",
+        "NOSUCHCOMMAND a b",
+        "CLIENT FOO",
+        "CLIENT SETNAME my-name",
+        "CLIENT GETNAME",
+        "CLIENT SETNAME 'bad name'",
+        "CLIENT REPLY BOGUS",
+        "CLIENT NO-EVICT maybe",
+        "CLIENT KILL 1.2.3.4:5",
+        "CLIENT UNBLOCK 999999",
+        "CLIENT PAUSE abc",
+        "CONFIG FOO",
+        "AUTH pass",
+        "AUTH a b c",
+        "HELLO 4",
+        "HELLO x",
+        "MULTI",
+        "MULTI",
+        "SET a 1",
+        "GET",
+        "EXEC",
+        "EXEC",
+        "DISCARD",
+        "MULTI",
+        "SET a 1",
+        "INCR a",
+        "GET a",
+        "EXEC",
+        "WATCH a",
+        "MULTI",
+        "WATCH b",
+        "DISCARD",
+        "UNWATCH",
+        "DEBUG FOO",
+        "DEBUG SLEEP 0",
+        "WAIT 0 0",
+        "TIME a",
+        "LASTSAVE a",
+        "DBSIZE a",
+        "COMMAND GETKEYS SET a b",
+        "COMMAND GETKEYS MSET a 1 b 2",
+        "COMMAND GETKEYS GET",
+        "COMMAND GETKEYS PING",
+        "COMMAND GETKEYS NOSUCH a",
+        "COMMAND INFO get incr mget",
+        "COMMAND INFO nosuch",
+        "PUBSUB NUMSUB a b",
+        "PUBSUB NUMPAT",
+        "PUBSUB CHANNELS",
+        "PUBLISH ch msg",
+        "UNSUBSCRIBE",
+        "PUNSUBSCRIBE",
+        "SLOWLOG LEN",
+        "SLOWLOG GET -5",
+        "LATENCY LATEST",
+        "QUIT",
+    ]);
+}
+
+#[test]
+fn resp3_replies_match_redis() {
+    parity(&[
+        "HELLO 3 SETNAME x",
+        "SET k 1.5",
+        "GET missing",
+        "INCRBYFLOAT k 1",
+        "CONFIG GET maxmemory",
+        "COMMAND INFO get",
+        "MSET key1 ohmytext key2 mynewtext",
+        "LCS key1 key2 IDX",
+        "SUBSCRIBE a",
+        "PING",
+        "UNSUBSCRIBE a",
+        "UNSUBSCRIBE",
+        "CLIENT GETNAME",
+        "HELLO 2",
+        "GET missing",
+    ]);
+}
+
+#[test]
+fn pubsub_context_and_messages_match_redis() {
+    let shoal = start_shoal(&[]);
+    let redis = start_redis(&[]);
+    for server in [&shoal, &redis] {
+        let _ = server;
+    }
+    let run = |port_of: &common::ServerProcess| -> Vec<String> {
+        let mut sub = port_of.connect();
+        let mut publ = port_of.connect();
+        let mut out = vec![
+            sub.call_raw(&["SUBSCRIBE", "news", "sport"]),
+            sub.call_raw(&["PSUBSCRIBE", "n*"]),
+            sub.call_raw(&["GET", "x"]),
+            sub.call_raw(&["PING"]),
+        ];
+        out.push(sub.call_raw(&["PING", "hi"]));
+        out.push(publ.call_raw(&["PUBLISH", "news", "hello"]));
+        // message to the channel, then to the pattern
+        out.push(String::from_utf8_lossy(&sub.read_raw()).into_owned());
+        out.push(String::from_utf8_lossy(&sub.read_raw()).into_owned());
+        out.push(publ.call_raw(&["PUBSUB", "NUMSUB", "news", "sport", "none"]));
+        out.push(publ.call_raw(&["PUBSUB", "NUMPAT"]));
+        out.push(publ.call_raw(&["PUBSUB", "CHANNELS"]));
+        out.push(sub.call_raw(&["UNSUBSCRIBE", "news"]));
+        out.push(sub.call_raw(&["PUNSUBSCRIBE"]));
+        out.push(sub.call_raw(&["RESET"]));
+        out.push(sub.call_raw(&["GET", "x"]));
+        out
+    };
+    let got = run(&shoal);
+    let want = run(&redis);
+    // PUBSUB CHANNELS order is unspecified in Redis: compare as sets.
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        if i == 10 {
+            let mut gl: Vec<&str> = g.split("\r\n").collect();
+            let mut wl: Vec<&str> = w.split("\r\n").collect();
+            gl.sort();
+            wl.sort();
+            assert_eq!(gl, wl, "PUBSUB CHANNELS");
+        } else {
+            assert_eq!(g, w, "step {i}");
+        }
+    }
+}
+
+#[test]
+fn protocol_errors_match_redis_and_close_the_connection() {
+    let shoal = start_shoal(&[]);
+    let redis = start_redis(&[]);
+    let cases: &[&[u8]] = &[
+        b"*abc\r\n",
+        b"*2\r\n$3\r\nGET\r\n+x\r\n",
+        b"*1\r\n$-5\r\n",
+        b"*1\r\n$abc\r\n",
+        b"\"unbalanced\r\n",
+        b"*3000000000\r\n",
+    ];
+    for case in cases {
+        let mut outputs = Vec::new();
+        for server in [&shoal, &redis] {
+            let mut c: Conn = server.connect();
+            c.send_raw(case);
+            let reply = String::from_utf8_lossy(&c.read_raw()).into_owned();
+            let closed = c.is_closed();
+            outputs.push((reply, closed));
+        }
+        assert_eq!(outputs[0], outputs[1], "input {:?}", String::from_utf8_lossy(case));
+        // The node keeps serving others.
+        assert_eq!(shoal.connect().call_raw(&["PING"]), "+PONG\r\n");
+    }
+}
+
+#[test]
+fn inline_commands_and_pipelining_match_redis() {
+    let shoal = start_shoal(&[]);
+    let redis = start_redis(&[]);
+    let input = b"SET a \"hello world\"\r\nGET a\nINCR n\r\n*2\r\n$3\r\nGET\r\n$1\r\nn\r\nECHO 'it\\'s'\r\nECHO \"\\x41\\n\"\r\n\r\nPING\r\n";
+    let mut outs = Vec::new();
+    for server in [&shoal, &redis] {
+        let mut c = server.connect();
+        c.send_raw(input);
+        let mut replies = Vec::new();
+        for _ in 0..7 {
+            replies.push(String::from_utf8_lossy(&c.read_raw()).into_owned());
+        }
+        outs.push(replies);
+    }
+    assert_eq!(outs[0], outs[1]);
+}
