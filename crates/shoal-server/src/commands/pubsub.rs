@@ -246,8 +246,9 @@ fn numsub_reply(s: &mut Server, idx: usize, args: Args<'_>, shard: bool) {
             (ch.to_vec(), reg.get(ch).map_or(0, Vec::len))
         })
         .collect();
+    // A flat array in RESP3 too: Redis 7.0 does not send a map here.
     let r = &mut s.clients[idx].reply;
-    r.map(counts.len());
+    r.array(counts.len() * 2);
     for (ch, n) in counts {
         r.bulk(&ch);
         r.integer(n as i64);
