@@ -22,6 +22,8 @@ pub struct Settings {
     pub zset_max_listpack_entries: usize,
     /// `zset-max-listpack-value`.
     pub zset_max_listpack_value: usize,
+    /// Cluster mode: only db 0 exists for commands.
+    pub cluster_enabled: bool,
 }
 
 impl Default for Settings {
@@ -34,6 +36,7 @@ impl Default for Settings {
             set_max_intset_entries: 512,
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
+            cluster_enabled: false,
         }
     }
 }

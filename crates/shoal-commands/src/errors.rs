@@ -94,3 +94,64 @@ fn clip(b: &[u8]) -> String {
     let b = &b[..b.len().min(128)];
     String::from_utf8_lossy(b).into_owned()
 }
+
+// ---- Sets and sorted sets -------------------------------------------------
+
+/// A count that must not be negative (SPOP, ZPOPMIN/ZPOPMAX).
+pub const OUT_OF_RANGE_POSITIVE: &str = "ERR value is out of range, must be positive";
+/// SRANDMEMBER/ZRANDMEMBER with a count of `i64::MIN`.
+pub const OUT_OF_RANGE_COUNT: &str =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+/// ZRANDMEMBER ... WITHSCORES with a count whose pairs would overflow.
+pub const OUT_OF_RANGE: &str = "ERR value is out of range";
+/// SINTERCARD, ZMPOP, BZMPOP with a numkeys below 1 (or not a number).
+pub const NUMKEYS_NOT_POSITIVE: &str = "ERR numkeys should be greater than 0";
+/// SINTERCARD with a numkeys beyond the arguments.
+pub const NUMKEYS_TOO_MANY: &str = "ERR Number of keys can't be greater than number of args";
+/// SINTERCARD/ZINTERCARD with a negative LIMIT.
+pub const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
+/// ZMPOP/BZMPOP with a COUNT below 1.
+pub const COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
+/// ZADD NX XX.
+pub const ZADD_NX_XX: &str = "ERR XX and NX options at the same time are not compatible";
+/// ZADD with two of GT, LT, NX.
+pub const ZADD_GT_LT_NX: &str = "ERR GT, LT, and/or NX options at the same time are not compatible";
+/// ZADD INCR with several pairs.
+pub const ZADD_INCR_PAIRS: &str = "ERR INCR option supports a single increment-element pair";
+/// A score computation that gave NaN (inf + -inf).
+pub const SCORE_NAN: &str = "ERR resulting score is not a number (NaN)";
+/// A score range end that is not a float.
+pub const MIN_MAX_NOT_FLOAT: &str = "ERR min or max is not a float";
+/// A lex range end that is not `-`, `+`, `[x` or `(x`.
+pub const MIN_MAX_NOT_LEX: &str = "ERR min or max not valid string range item";
+/// ZRANGE with LIMIT but neither BYSCORE nor BYLEX.
+pub const ZRANGE_LIMIT_NEEDS_BY: &str =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+/// ZRANGE BYLEX WITHSCORES.
+pub const ZRANGE_BYLEX_WITHSCORES: &str =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+/// ZUNION/ZINTER WEIGHTS with a weight that is not a float.
+pub const WEIGHT_NOT_FLOAT: &str = "ERR weight value is not a float";
+
+/// `ERR at least 1 input key is needed for '<cmd>' command` (ZUNION and
+/// friends with numkeys below 1).
+pub fn at_least_one_key(command: &str) -> String {
+    format!("ERR at least 1 input key is needed for '{command}' command")
+}
+
+// ---- Lists and hashes -----------------------------------------------------
+
+/// LSET with an index outside the list.
+pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+/// LPOS RANK 0.
+pub const LPOS_RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+/// LPOS COUNT below 0 (or not a number).
+pub const LPOS_COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
+/// LPOS MAXLEN below 0 (or not a number).
+pub const LPOS_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
+/// HINCRBY on a field whose value is not an integer.
+pub const HASH_VALUE_NOT_INTEGER: &str = "ERR hash value is not an integer";
+/// HINCRBYFLOAT on a field whose value is not a float.
+pub const HASH_VALUE_NOT_FLOAT: &str = "ERR hash value is not a float";
+/// HINCRBYFLOAT with an infinite increment.
+pub const VALUE_NAN_OR_INF: &str = "ERR value is NaN or Infinity";

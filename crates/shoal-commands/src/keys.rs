@@ -269,6 +269,11 @@ pub fn copy(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         if eq_ignore_case(a, "replace") {
             replace = true;
         } else if eq_ignore_case(a, "db") && i + 1 < args.len() {
+            if ctx.settings.cluster_enabled {
+                ctx.out
+                    .error("ERR Copying to another database is not allowed in cluster mode");
+                return Outcome::Done;
+            }
             match db_index(args.get(i + 1), ctx.dbs.len()) {
                 Ok(n) => target = n,
                 Err(e) => {
@@ -307,6 +312,10 @@ pub fn copy(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// MOVE key db
 pub fn move_(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
+    if ctx.settings.cluster_enabled {
+        ctx.out.error("ERR MOVE is not allowed in cluster mode");
+        return Outcome::Done;
+    }
     let key = args.get(1);
     let target = match db_index(args.get(2), ctx.dbs.len()) {
         Ok(n) => n,

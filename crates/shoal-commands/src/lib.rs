@@ -19,6 +19,7 @@ pub mod hashes;
 pub mod keys;
 pub mod lcs;
 pub mod lists;
+pub mod long_double;
 pub mod parse;
 pub mod sets;
 pub mod strings;

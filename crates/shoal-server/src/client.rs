@@ -94,6 +94,10 @@ pub struct Client {
     pub monitor: bool,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
+    /// ASKING was sent: the next command may run in an importing slot.
+    pub asking: bool,
+    /// READONLY was sent: reads may be served by this replica.
+    pub readonly: bool,
     /// Connection time, Unix ms.
     pub created_ms: u64,
     /// Last command time, Unix ms.
@@ -138,6 +142,8 @@ impl Client {
             write_queued: false,
             monitor: false,
             no_evict: false,
+            asking: false,
+            readonly: false,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             last_command: "NULL",

@@ -170,6 +170,19 @@ impl Server {
             self.reject(idx, Some(cmd), "NOAUTH Authentication required.".into());
             return;
         }
+        if self.cluster.is_some() {
+            let routed = crate::cluster_mode::check_route(self, idx, spec, args);
+            // ASKING lasts for one command (MULTI keeps it for the queue).
+            let c = &mut self.clients[idx];
+            if spec.name != "asking" && c.multi.is_none() {
+                c.asking = false;
+            }
+            if let Err(e) = routed {
+                self.reject(idx, Some(cmd), e);
+                return;
+            }
+        }
+        let c = &self.clients[idx];
         if c.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
             if spec.flags & flags::NO_MULTI != 0 {
                 let msg = format!("ERR Command not allowed inside a transaction");

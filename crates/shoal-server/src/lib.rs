@@ -11,6 +11,7 @@
 
 pub mod alloc;
 pub mod client;
+pub mod cluster_mode;
 pub mod commands;
 pub mod config_glue;
 pub mod exec;

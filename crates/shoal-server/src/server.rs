@@ -156,6 +156,8 @@ pub struct Server {
     pub(crate) config_file: Option<String>,
     /// A per-run random id (INFO run_id).
     pub(crate) run_id: String,
+    /// Cluster state, when `cluster-enabled yes`.
+    pub(crate) cluster: Option<crate::cluster_mode::ClusterMode>,
 }
 
 impl Server {
@@ -238,7 +240,23 @@ impl Server {
                 .unwrap_or_default(),
             config_file,
             run_id,
+            cluster: None,
         };
+        if server.settings.cluster_enabled {
+            let path = std::path::PathBuf::from(&server.settings.cluster_config_file);
+            let port = server.settings.port;
+            let cport = server.settings.cluster_bus_port();
+            let now = server.now_ms;
+            let rng = &mut server.rng;
+            let mut random = || rand::Rng::random::<[u8; 20]>(rng);
+            let mut mode = crate::cluster_mode::ClusterMode::start(&path, port, cport, now, &mut random)
+                .map_err(|e| io::Error::other(e.0))?;
+            mode.require_full_coverage = server.settings.cluster_require_full_coverage;
+            mode.allow_reads_when_down = server.settings.cluster_allow_reads_when_down;
+            mode.node_timeout_ms = server.settings.cluster_node_timeout_ms;
+            mode.update_state();
+            server.cluster = Some(mode);
+        }
         server.apply_settings();
         Ok(server)
     }

@@ -57,6 +57,16 @@ pub struct ServerSettings {
     pub dir: String,
     /// `cluster-enabled`
     pub cluster_enabled: bool,
+    /// `cluster-config-file`
+    pub cluster_config_file: String,
+    /// `cluster-node-timeout` in ms.
+    pub cluster_node_timeout_ms: u64,
+    /// `cluster-port` (0: port + 10000).
+    pub cluster_port: u16,
+    /// `cluster-require-full-coverage`
+    pub cluster_require_full_coverage: bool,
+    /// `cluster-allow-reads-when-down`
+    pub cluster_allow_reads_when_down: bool,
     /// `list-max-listpack-size`
     pub list_max_listpack_size: i64,
     /// `hash-max-listpack-entries`
@@ -97,6 +107,11 @@ impl Default for ServerSettings {
             pidfile: None,
             dir: ".".into(),
             cluster_enabled: false,
+            cluster_config_file: "nodes.conf".into(),
+            cluster_node_timeout_ms: 15_000,
+            cluster_port: 0,
+            cluster_require_full_coverage: true,
+            cluster_allow_reads_when_down: false,
             list_max_listpack_size: -2,
             hash_max_listpack_entries: 128,
             hash_max_listpack_value: 64,
@@ -202,6 +217,23 @@ impl ServerSettings {
         if let Some(v) = get("cluster-enabled") {
             s.cluster_enabled = v == "yes";
         }
+        if let Some(v) = get("cluster-config-file") {
+            if !v.is_empty() {
+                s.cluster_config_file = v;
+            }
+        }
+        if let Some(v) = num("cluster-node-timeout") {
+            s.cluster_node_timeout_ms = v.max(1) as u64;
+        }
+        if let Some(v) = num("cluster-port") {
+            s.cluster_port = v.clamp(0, 65535) as u16;
+        }
+        if let Some(v) = get("cluster-require-full-coverage") {
+            s.cluster_require_full_coverage = v != "no";
+        }
+        if let Some(v) = get("cluster-allow-reads-when-down") {
+            s.cluster_allow_reads_when_down = v == "yes";
+        }
         if let Some(v) = num("list-max-listpack-size") {
             s.list_max_listpack_size = v;
         }
@@ -223,6 +255,15 @@ impl ServerSettings {
         s
     }
 
+    /// The cluster bus port: `cluster-port`, or the data port + 10000.
+    pub fn cluster_bus_port(&self) -> u16 {
+        if self.cluster_port != 0 {
+            self.cluster_port
+        } else {
+            self.port.wrapping_add(10000)
+        }
+    }
+
     /// The subset the command layer reads.
     pub fn exec_settings(&self) -> Settings {
         Settings {
@@ -233,6 +274,7 @@ impl ServerSettings {
             set_max_intset_entries: self.set_max_intset_entries,
             zset_max_listpack_entries: self.zset_max_listpack_entries,
             zset_max_listpack_value: self.zset_max_listpack_value,
+            cluster_enabled: self.cluster_enabled,
         }
     }
 

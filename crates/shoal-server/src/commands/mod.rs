@@ -154,7 +154,11 @@ fn server_handler(name: &str) -> Option<ServerHandler> {
     use pubsub as p;
     use server_admin as s;
     use transactions as t;
+    if name.starts_with("cluster|") {
+        return Some(crate::cluster_mode::cluster);
+    }
     let h: ServerHandler = match name {
+        "asking" => crate::cluster_mode::asking,
         "ping" => c::ping,
         "echo" => c::echo,
         "select" => c::select,

@@ -269,10 +269,18 @@ pub fn readonly(s: &mut Server, idx: usize, _args: Args<'_>) {
             .error("ERR This instance has cluster support disabled");
         return;
     }
+    s.clients[idx].readonly = true;
     s.clients[idx].reply.ok();
 }
 
 /// READWRITE
-pub fn readwrite(s: &mut Server, idx: usize, args: Args<'_>) {
-    readonly(s, idx, args);
+pub fn readwrite(s: &mut Server, idx: usize, _args: Args<'_>) {
+    if !s.settings.cluster_enabled {
+        s.clients[idx]
+            .reply
+            .error("ERR This instance has cluster support disabled");
+        return;
+    }
+    s.clients[idx].readonly = false;
+    s.clients[idx].reply.ok();
 }

@@ -220,19 +220,35 @@ pub fn wait_for(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
     false
 }
 
-/// Runs a program and returns (exit success, stdout).
+/// Runs a program and returns (exit success, stdout and stderr). A program
+/// still running after 60 s is killed and counts as a failure.
 pub fn run(prog: &str, args: &[&str], stdin: Option<&[u8]>) -> (bool, String) {
-    let mut child = Command::new(prog)
+    let child = Command::new(prog)
         .args(args)
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
+    let mut child = child;
     if let Some(input) = stdin {
         child.stdin.take().unwrap().write_all(input).unwrap();
     }
+    let pid = child.id();
+    let watchdog = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            // SAFETY: signal 0 only checks that the process exists.
+            if unsafe { libc::kill(pid as i32, 0) } != 0 {
+                return;
+            }
+        }
+        // SAFETY: killing the child this helper started.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    });
     let out = child.wait_with_output().unwrap();
+    drop(watchdog);
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)

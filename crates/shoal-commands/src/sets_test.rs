@@ -1,0 +1,1 @@
+//! Harness tests of the set commands.
