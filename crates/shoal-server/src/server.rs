@@ -95,7 +95,7 @@ pub struct Server {
     /// Typed server configuration.
     pub(crate) settings: ServerSettings,
     /// The effective configuration (CONFIG GET/SET).
-    pub(crate) config: crate::config_glue::ConfigValues,
+    pub(crate) config: shoal_config::Config,
     /// Source of randomness for commands.
     pub(crate) rng: SmallRng,
     /// Counters for INFO.
@@ -164,31 +164,12 @@ impl Server {
     /// Binds the listeners and prepares the databases.
     pub fn new(
         settings: ServerSettings,
-        config: crate::config_glue::ConfigValues,
+        config: shoal_config::Config,
         config_file: Option<String>,
         signal_shutdown: Arc<AtomicBool>,
     ) -> io::Result<Server> {
         let poll = Poll::new()?;
-        let mut listeners = Vec::new();
-        let mut bound = Vec::new();
-        for bind in settings.bind.iter() {
-            let (optional, host) = match bind.strip_prefix('-') {
-                Some(h) => (true, h),
-                None => (false, bind.as_str()),
-            };
-            let addr: SocketAddr = format!("{}:{}", bracket_v6(host), settings.port)
-                .parse()
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{host}: {e}")))?;
-            let mut l = match bind_listener(addr, settings.tcp_backlog) {
-                Ok(l) => l,
-                Err(_) if optional => continue,
-                Err(e) => return Err(io::Error::new(e.kind(), format!("{addr}: {e}"))),
-            };
-            bound.push(l.local_addr()?);
-            let token = Token(LISTENER_TOKEN_BASE + listeners.len());
-            poll.registry().register(&mut l, token, Interest::READABLE)?;
-            listeners.push(l);
-        }
+        let (listeners, bound) = open_listeners(&poll, &settings)?;
         let seed = entropy_seed();
         let now_ms = unix_ms();
         let mut rng = SmallRng::seed_from_u64(seed);
@@ -558,6 +539,56 @@ impl Server {
             let _ = std::fs::remove_file(pidfile);
         }
         crate::warning!("Shoal is now ready to exit, bye bye...");
+    }
+}
+
+/// Binds every `bind` address on `port` and registers the listeners.
+fn open_listeners(poll: &Poll, settings: &ServerSettings) -> io::Result<(Vec<TcpListener>, Vec<SocketAddr>)> {
+    let mut listeners = Vec::new();
+    let mut bound = Vec::new();
+    for bind in settings.bind.iter() {
+        let (optional, host) = match bind.strip_prefix('-') {
+            Some(h) => (true, h),
+            None => (false, bind.as_str()),
+        };
+        let addr: SocketAddr = format!("{}:{}", bracket_v6(host), settings.port)
+            .parse()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{host}: {e}")))?;
+        let mut l = match bind_listener(addr, settings.tcp_backlog) {
+            Ok(l) => l,
+            Err(_) if optional => continue,
+            Err(e) => return Err(io::Error::new(e.kind(), format!("{addr}: {e}"))),
+        };
+        bound.push(l.local_addr()?);
+        let token = Token(LISTENER_TOKEN_BASE + listeners.len());
+        poll.registry().register(&mut l, token, Interest::READABLE)?;
+        listeners.push(l);
+    }
+    Ok((listeners, bound))
+}
+
+impl Server {
+    /// Replaces the listeners after `port` or `bind` changed (CONFIG SET);
+    /// on failure the old ones stay.
+    pub(crate) fn rebind(&mut self, next: &ServerSettings) -> Result<(), String> {
+        let mut old = std::mem::take(&mut self.listeners);
+        for l in &mut old {
+            let _ = self.poll.registry().deregister(l);
+        }
+        match open_listeners(&self.poll, next) {
+            Ok((listeners, bound)) => {
+                self.listeners = listeners;
+                self.bound = bound;
+                Ok(())
+            }
+            Err(e) => {
+                for (i, l) in old.iter_mut().enumerate() {
+                    let _ = self.poll.registry().register(l, Token(LISTENER_TOKEN_BASE + i), Interest::READABLE);
+                }
+                self.listeners = old;
+                Err(format!("Unable to listen on this port: {e}"))
+            }
+        }
     }
 }
 

@@ -53,6 +53,12 @@ pub struct ServerSettings {
     pub enable_debug_command: String,
     /// `pidfile`
     pub pidfile: Option<String>,
+    /// `logfile` (empty: standard output).
+    pub logfile: String,
+    /// `loglevel`
+    pub log_level: crate::log::Level,
+    /// `daemonize`
+    pub daemonize: bool,
     /// `dir`
     pub dir: String,
     /// `cluster-enabled`
@@ -105,6 +111,9 @@ impl Default for ServerSettings {
             latency_monitor_threshold: 0,
             enable_debug_command: "no".into(),
             pidfile: None,
+            logfile: String::new(),
+            log_level: crate::log::Level::Notice,
+            daemonize: false,
             dir: ".".into(),
             cluster_enabled: false,
             cluster_config_file: "nodes.conf".into(),
@@ -210,6 +219,15 @@ impl ServerSettings {
         }
         if let Some(v) = get("pidfile") {
             s.pidfile = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("logfile") {
+            s.logfile = v;
+        }
+        if let Some(l) = get("loglevel").and_then(|v| crate::log::Level::from_name(&v)) {
+            s.log_level = l;
+        }
+        if let Some(v) = get("daemonize") {
+            s.daemonize = v == "yes";
         }
         if let Some(v) = get("dir") {
             s.dir = v;

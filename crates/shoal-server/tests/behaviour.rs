@@ -250,3 +250,56 @@ fn redis_cli_and_redis_benchmark_work_against_shoal() {
         assert!(out.contains(test), "missing {test} in {out}");
     }
 }
+
+#[test]
+fn config_file_then_command_line_overrides_and_kept_directives_are_logged() {
+    let dir = std::env::temp_dir().join(format!("shoal-conf-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("shoal.conf");
+    std::fs::write(
+        &conf,
+        "# a redis.conf written for Redis 7.0\nmaxmemory 100mb\nmaxmemory-policy allkeys-lfu\nactivedefrag yes\nhz 20\n",
+    )
+    .unwrap();
+    let port = common::free_port();
+    let log = dir.join("log.txt");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shoal-server"))
+        .arg(&conf)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--hz", "50"])
+        .args(["--logfile", log.to_str().unwrap()])
+        .spawn()
+        .unwrap();
+    let ok = wait_for(10, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let result = std::panic::catch_unwind(|| {
+        assert!(ok, "server did not start");
+        let mut c = Conn::connect(port);
+        let get = |c: &mut Conn, name: &str| c.call_raw(&["CONFIG", "GET", name]);
+        assert!(get(&mut c, "maxmemory").contains("104857600"));
+        assert!(get(&mut c, "maxmemory-policy").contains("allkeys-lfu"));
+        assert!(get(&mut c, "hz").contains("$2\r\n50\r\n"), "command line wins over the file");
+        c.call_raw(&["SET", "k", "v"]);
+        assert_eq!(c.call_raw(&["OBJECT", "FREQ", "k"]), ":5\r\n", "LFU policy is applied");
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains("'activedefrag' is accepted but has no effect"), "{text}");
+        assert!(text.contains("Configuration loaded from"), "{text}");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    result.unwrap();
+}
+
+#[test]
+fn unknown_or_malformed_options_exit_1_naming_them() {
+    for (args, needle) in [
+        (vec!["--nosuch", "x"], "'nosuch \"x\"'"),
+        (vec!["--port", "abc"], "'port \"abc\"'"),
+        (vec!["--maxmemory", "1zb"], "argument must be a memory value"),
+    ] {
+        let (ok, out) = run(env!("CARGO_BIN_EXE_shoal-server"), &args, None);
+        assert!(!ok, "{args:?} should fail");
+        assert!(out.contains("FATAL CONFIG FILE ERROR") && out.contains(needle), "{out}");
+    }
+    let (ok, out) = run(env!("CARGO_BIN_EXE_shoal-server"), &["--help"], None);
+    assert!(ok && out.contains("Usage: shoal-server"), "{out}");
+}

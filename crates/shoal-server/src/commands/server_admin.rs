@@ -15,21 +15,22 @@ pub fn config_get(s: &mut Server, idx: usize, args: Args<'_>) {
     r.map(pairs.len());
     for (k, v) in pairs {
         r.bulk(k.as_bytes());
-        r.bulk(v.as_bytes());
+        r.bulk(&v);
     }
 }
 
 /// CONFIG SET parameter value [parameter value ...]
 pub fn config_set(s: &mut Server, idx: usize, args: Args<'_>) {
     if args.len() % 2 != 0 {
-        s.clients[idx].reply.error(&errors::wrong_arity("config|set"));
+        s.clients[idx].reply.error(errors::SYNTAX);
         return;
     }
     let pairs: Vec<(&[u8], &[u8])> = (2..args.len())
         .step_by(2)
         .map(|i| (args.get(i), args.get(i + 1)))
         .collect();
-    match s.config_set(&pairs) {
+    let local = s.clients[idx].addr.ip().is_loopback();
+    match s.config_set(&pairs, local) {
         Ok(()) => s.clients[idx].reply.ok(),
         Err(e) => s.clients[idx].reply.error(&e),
     }
