@@ -1,242 +1,214 @@
-//! Cluster mode on the data path: this node's cluster view, its nodes.conf,
-//! the CLUSTER command and the routing check every keyed command passes.
+//! Cluster mode on the data path: the routing check every keyed command
+//! passes, the CLUSTER command, and the events the bus thread sends.
 //!
-//! The view lives on the data thread for now; when the cluster bus lands it
-//! moves to the bus thread and this module keeps a mirror for routing.
-//! nodes.conf is written atomically (temp file, fsync, rename, fsync of
-//! the directory) and locked with `flock` so a second process cannot use
-//! the same file, as Redis does.
+//! The cluster state machine runs on the bus thread ([`crate::bus`]). The
+//! data thread keeps the latest view it published (an `Arc`, swapped when a
+//! new one arrives) and routes against it: no lock and no cross-thread
+//! call per command. CLUSTER commands, which are rare, are sent to the bus
+//! thread and waited for.
 
+use crate::bus::{self, BusHandle, Event, KeyFacts, Request};
+use crate::nodes_file::NodesFile;
 use crate::server::Server;
-use shoal_cluster::commands::{self, CommandContext, Delegated, Keyspace, Outcome};
-use shoal_cluster::nodes_conf::{parse_nodes_conf, prepare_loaded_view, render_nodes_conf};
+use crate::settings::ServerSettings;
+use shoal_cluster::commands::parse_slot_arg;
+use shoal_cluster::config::ClusterConfig;
 use shoal_cluster::routing::{self, CommandKind, Route, RouteFlags, RoutingConfig};
-use shoal_cluster::texts::{BusStats, EndpointOptions};
 use shoal_cluster::view::ClusterView;
 use shoal_command_table::{flags, CommandSpec};
-use shoal_keyspace::Db;
 use shoal_resp::request::Args;
-use shoal_types::{Millis, NodeId, Slot};
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::fd::AsRawFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 /// This node's cluster state as the data path sees it.
 pub struct ClusterMode {
-    /// The cluster as this node sees it.
-    pub view: ClusterView,
-    path: PathBuf,
-    lock: File,
-    /// Bus counters (zero until the bus runs).
-    pub bus_stats: BusStats,
-    /// `cluster-require-full-coverage`.
-    pub require_full_coverage: bool,
+    /// The latest view published by the bus thread.
+    pub view: Arc<ClusterView>,
+    /// The bus thread.
+    pub bus: BusHandle,
     /// `cluster-allow-reads-when-down`.
     pub allow_reads_when_down: bool,
-    /// `cluster-node-timeout` in ms.
-    pub node_timeout_ms: u64,
 }
 
-/// Why cluster mode could not start.
-#[derive(Debug)]
-pub struct StartError(pub String);
-
 impl ClusterMode {
-    /// Loads or creates nodes.conf at `path` and locks it.
+    /// Loads (or creates) nodes.conf and starts the bus thread.
     pub fn start(
-        path: &Path,
-        port: u16,
-        cport: u16,
-        now_ms: u64,
-        random: &mut impl FnMut() -> [u8; 20],
-    ) -> Result<ClusterMode, StartError> {
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| StartError(format!("Can't open {} in order to acquire a lock: {e}", path.display())))?;
-        // SAFETY: flock on a descriptor we own.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            return Err(StartError(format!(
-                "Sorry, the cluster configuration file {} is already used by a different Redis Cluster node. Please make sure that different nodes use different cluster configuration files.",
-                path.display()
-            )));
+        settings: &ServerSettings,
+        lookup: impl Fn(&str) -> Option<String>,
+        seed: u64,
+        data_waker: Arc<mio::Waker>,
+    ) -> Result<ClusterMode, String> {
+        let (file, restored) = NodesFile::open(Path::new(&settings.cluster_config_file))?;
+        match &restored {
+            Some(v) => crate::notice!("Node configuration loaded, I'm {}", v.myself_id()),
+            None => crate::notice!("No cluster configuration found, creating a new node identity"),
         }
-        let text = std::fs::read(path)
-            .map_err(|e| StartError(format!("Can't read {}: {e}", path.display())))?;
-        let now = Millis(now_ms);
-        let (mut view, fresh) = if text.iter().all(|b| b.is_ascii_whitespace()) {
-            (ClusterView::fresh(NodeId::from_random(random()), now), true)
-        } else {
-            match parse_nodes_conf(&text) {
-                Ok(loaded) => {
-                    for w in &loaded.warnings {
-                        crate::warning!("{w}");
-                    }
-                    let mut v = loaded.view;
-                    prepare_loaded_view(&mut v, now);
-                    (v, false)
-                }
-                Err(e) => {
-                    return Err(StartError(format!(
-                        "Unrecoverable error: {e} in {}. Refusing to start rather than forget the cluster.",
-                        path.display()
-                    )))
-                }
-            }
-        };
-        {
-            let me = view.myself_mut();
-            me.port = port;
-            me.cport = cport;
+        let mut config = ClusterConfig::new(settings.port);
+        config.cluster_port = settings.cluster_port;
+        config.node_timeout_ms = settings.cluster_node_timeout_ms;
+        config.require_full_coverage = settings.cluster_require_full_coverage;
+        config.allow_reads_when_down = settings.cluster_allow_reads_when_down;
+        if let Some(ip) = lookup("cluster-announce-ip").filter(|v| !v.is_empty()) {
+            config.announce_ip = Some(ip);
         }
-        if fresh {
-            crate::notice!("No cluster configuration found, I'm {}", view.myself_id());
-        } else {
-            crate::notice!("Node configuration loaded, I'm {}", view.myself_id());
+        if let Some(h) = lookup("cluster-announce-hostname") {
+            config.announce_hostname = h;
         }
-        let mut mode = ClusterMode {
+        let num = |n: &str| lookup(n).and_then(|v| v.parse::<u16>().ok()).unwrap_or(0);
+        config.announce_port = num("cluster-announce-port");
+        config.announce_bus_port = num("cluster-announce-bus-port");
+        if let Some(v) = lookup("cluster-allow-replica-migration") {
+            config.allow_replica_migration = v == "yes";
+        }
+        if let Some(v) = lookup("cluster-replica-no-failover") {
+            config.replica_no_failover = v == "yes";
+        }
+        if let Some(v) = lookup("cluster-migration-barrier").and_then(|v| v.parse().ok()) {
+            config.migration_barrier = v;
+        }
+        let (bus, view) = bus::start(config, &settings.bind, restored, file, seed, data_waker)
+            .map_err(|e| e.to_string())?;
+        crate::notice!("Cluster bus listening, I'm {}", view.myself_id());
+        Ok(ClusterMode {
             view,
-            path: path.to_path_buf(),
-            lock,
-            bus_stats: BusStats::default(),
-            require_full_coverage: true,
-            allow_reads_when_down: false,
-            node_timeout_ms: 15_000,
-        };
-        mode.update_state();
-        mode.save(true).map_err(StartError)?;
-        Ok(mode)
-    }
-
-    /// Recomputes ok/fail (without the bus there are no timing delays).
-    pub fn update_state(&mut self) {
-        let a = self.view.assess_state(self.require_full_coverage);
-        self.view.state = a.state;
-        self.view.size = a.size;
-    }
-
-    /// Writes nodes.conf atomically; with `fsync` it is durable on return.
-    ///
-    /// The rename puts a new file at the path, so the lock is taken again on
-    /// it: the lock must follow the name a second process would open.
-    pub fn save(&mut self, fsync: bool) -> Result<(), String> {
-        let text = render_nodes_conf(&self.view);
-        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            "{}.tmp-{}",
-            self.path.file_name().and_then(|n| n.to_str()).unwrap_or("nodes.conf"),
-            std::process::id()
-        ));
-        let result = (|| -> std::io::Result<()> {
-            let mut f = File::create(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            if fsync {
-                f.sync_all()?;
-            }
-            // Lock the new file before it takes the name.
-            // SAFETY: flock on a descriptor we own.
-            if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            std::fs::rename(&tmp, &self.path)?;
-            if fsync {
-                File::open(dir)?.sync_all()?;
-            }
-            self.lock = f;
-            Ok(())
-        })();
-        result.map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("Error writing the cluster configuration file {}: {e}", self.path.display())
+            bus,
+            allow_reads_when_down: settings.cluster_allow_reads_when_down,
         })
     }
 }
 
-/// The keyspace facts CLUSTER commands need, from db 0.
-struct DbKeyspace<'a>(&'a Db);
+impl Server {
+    /// Applies what the bus thread reported since the last call.
+    pub(crate) fn drain_cluster_events(&mut self) {
+        let Some(mode) = self.cluster.as_mut() else {
+            return;
+        };
+        let events: Vec<Event> = mode.bus.events.try_iter().collect();
+        for ev in events {
+            match ev {
+                Event::View(v) => {
+                    if let Some(m) = self.cluster.as_mut() {
+                        m.view = v;
+                    }
+                }
+                Event::Published {
+                    channel,
+                    message,
+                    sharded,
+                } => {
+                    self.publish_local(&channel, &message, sharded);
+                }
+                Event::DeleteKeysInSlots(slots) => {
+                    for slot in slots {
+                        let n = self.dbs[0].clear_slot(slot.get());
+                        if n > 0 {
+                            crate::notice!("Deleted {n} keys of slot {slot}, which this node no longer serves");
+                        }
+                    }
+                }
+                Event::DropShardChannels(_) => {}
+                Event::PauseWrites(until_ms) => {
+                    self.pause = Some(crate::server::Pause {
+                        until_ms,
+                        writes_only: true,
+                    });
+                }
+                Event::ResumeWrites => {
+                    self.pause = None;
+                    let all: Vec<usize> = self.clients.iter().map(|(i, _)| i).collect();
+                    self.pending_input.extend(all);
+                }
+            }
+        }
+    }
 
-impl Keyspace for DbKeyspace<'_> {
-    fn count_keys_in_slot(&self, slot: Slot) -> u64 {
-        self.0.slot_len(slot.get()) as u64
-    }
-    fn keys_in_slot(&self, slot: Slot, max: u64) -> Vec<Vec<u8>> {
-        self.0.keys_in_slot(slot.get(), max.min(usize::MAX as u64) as usize)
-    }
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// Spreads a PUBLISH/SPUBLISH over the bus (cluster mode only).
+    pub(crate) fn publish_cluster(&mut self, channel: &[u8], message: &[u8], sharded: bool) {
+        if let Some(mode) = self.cluster.as_ref() {
+            mode.bus.send(Request::Publish {
+                channel: channel.to_vec(),
+                message: message.to_vec(),
+                sharded,
+            });
+        }
     }
 }
 
 /// CLUSTER <subcommand> [...]
 pub fn cluster(s: &mut Server, idx: usize, args: Args<'_>) {
-    let Some(mut mode) = s.cluster.take() else {
+    if s.cluster.is_none() {
         s.clients[idx]
             .reply
             .error("ERR This instance has cluster support disabled");
         return;
-    };
-    cluster_with(s, idx, args, &mut mode);
-    s.cluster = Some(mode);
+    }
+    let sub = args.get(1).to_ascii_lowercase();
+    match sub.as_slice() {
+        b"help" => write_help(&mut s.clients[idx].reply),
+        b"getkeysinslot" => getkeysinslot(s, idx, args),
+        b"bus" => bus_list(s, idx, args),
+        _ => {
+            let counts: Vec<u32> = (0..shoal_types::SLOT_COUNT as u16)
+                .map(|slot| s.dbs[0].slot_len(slot) as u32)
+                .collect();
+            let keys = KeyFacts {
+                counts: Arc::new(counts),
+            };
+            let argv: Vec<Vec<u8>> = args.iter().map(<[u8]>::to_vec).collect();
+            let reply = s.cluster.as_ref().and_then(|m| m.bus.command(argv, keys));
+            let Some(reply) = reply else {
+                s.clients[idx].reply.error("ERR the cluster bus thread is not running");
+                return;
+            };
+            if let Some(m) = s.cluster.as_mut() {
+                m.view = reply.view;
+            }
+            let out = &mut s.clients[idx].reply;
+            match reply.result {
+                Ok(v) => v.write_to(out),
+                Err(e) if e == "HELP" => write_help(out),
+                Err(e) => out.error(&e),
+            }
+        }
+    }
 }
 
-fn cluster_with(s: &mut Server, idx: usize, args: Args<'_>, mode: &mut ClusterMode) {
-    let sub = args.get(1).to_ascii_lowercase();
-    if matches!(sub.as_slice(), b"meet" | b"replicate" | b"failover") {
-        let msg = format!(
-            "ERR CLUSTER {} needs the cluster bus, which this Shoal build does not run yet",
-            String::from_utf8_lossy(&sub).to_ascii_uppercase()
-        );
-        s.clients[idx].reply.error(&msg);
+/// CLUSTER GETKEYSINSLOT slot count: answered here, where the keys are.
+fn getkeysinslot(s: &mut Server, idx: usize, args: Args<'_>) {
+    let out = &mut s.clients[idx].reply;
+    if args.len() != 4 {
+        out.error(&shoal_commands::errors::wrong_arity("cluster|getkeysinslot"));
         return;
     }
-    let argv: Vec<&[u8]> = args.iter().collect();
-    let keyspace = DbKeyspace(&s.dbs[0]);
-    let rng = &mut s.rng;
-    let mut random_id = || NodeId::from_random(rand::Rng::random(rng));
-    let mut ctx = CommandContext {
-        now: Millis(s.now_ms),
-        keyspace: &keyspace,
-        node_timeout_ms: mode.node_timeout_ms,
-        allow_replica_migration: true,
-        endpoints: EndpointOptions::default(),
-        my_repl_offset: 0,
-        bus_stats: &mode.bus_stats,
-        random_node_id: &mut random_id,
-    };
-    let result = commands::execute(&mut mode.view, &argv, &mut ctx);
-    let out = &mut s.clients[idx].reply;
-    match result {
-        Err(e) => out.error(&e.to_string()),
-        Ok(Outcome::Done(done)) => {
-            for effect in &done.effects {
-                if let commands::Effect::Log(line) = effect {
-                    crate::warning!("{line}");
-                }
-            }
-            if done.todo.update_state {
-                mode.update_state();
-            }
-            if done.todo.save_config {
-                if let Err(e) = mode.save(done.todo.fsync_config) {
-                    crate::warning!("{e}");
-                }
-            }
-            done.reply.write_to(out);
+    let slot = match parse_slot_arg(args.get(2)) {
+        Ok(slot) => slot,
+        Err(e) => {
+            out.error(&e.to_string());
+            return;
         }
-        Ok(Outcome::Delegated(d)) => match d {
-            Delegated::SaveConfig => match mode.save(true) {
-                Ok(()) => out.ok(),
-                Err(e) => out.error(&format!("ERR error saving the cluster node config: {e}")),
-            },
-            Delegated::Links => out.empty_array(),
-            Delegated::Help => write_help(out),
-            Delegated::Failover(_) => out.error("ERR CLUSTER FAILOVER needs the cluster bus"),
-        },
+    };
+    let Some(count) = shoal_commands::parse::int(args.get(3)).filter(|&n| n >= 0) else {
+        out.error("ERR Invalid number of keys");
+        return;
+    };
+    let keys = s.dbs[0].keys_in_slot(slot.get(), count as usize);
+    out.array(keys.len());
+    for k in keys {
+        out.bulk(&k);
     }
+}
+
+/// CLUSTER BUS LIST: Shoal's view of every bus link (an extension; no
+/// Redis command is changed by it).
+fn bus_list(s: &mut Server, idx: usize, args: Args<'_>) {
+    if args.len() != 3 || !args.get(2).eq_ignore_ascii_case(b"list") {
+        s.clients[idx]
+            .reply
+            .error("ERR Unknown CLUSTER BUS subcommand. Try CLUSTER BUS LIST.");
+        return;
+    }
+    let text = s.cluster.as_ref().and_then(|m| m.bus.bus_list()).unwrap_or_default();
+    s.clients[idx].reply.verbatim("txt", text.as_bytes());
 }
 
 fn write_help(out: &mut shoal_resp::ReplyBuf) {
@@ -340,7 +312,7 @@ pub fn check_route(
         ..RoutingConfig::default()
     };
     let db = &s.dbs[0];
-    let route = routing::route(&mode.view, &keys, &route_flags, &cfg, |k: &[u8]| {
+    let route = routing::route(&*mode.view, &keys, &route_flags, &cfg, |k: &[u8]| {
         db.peek_ref(k).is_some_and(|e| !e.is_expired(s.now_ms))
     });
     match route {

@@ -109,10 +109,12 @@ impl Server {
         self.settings = next;
         self.apply_settings();
         if let Some(mode) = self.cluster.as_mut() {
-            mode.require_full_coverage = self.settings.cluster_require_full_coverage;
             mode.allow_reads_when_down = self.settings.cluster_allow_reads_when_down;
-            mode.node_timeout_ms = self.settings.cluster_node_timeout_ms;
-            mode.update_state();
+            mode.bus.send(crate::bus::Request::Reconfigure {
+                node_timeout_ms: self.settings.cluster_node_timeout_ms,
+                require_full_coverage: self.settings.cluster_require_full_coverage,
+                allow_reads_when_down: self.settings.cluster_allow_reads_when_down,
+            });
         }
         crate::log::configure(self.settings.log_level, &self.settings.logfile);
         Ok(())

@@ -143,6 +143,15 @@ impl Server {
             self.reject(idx, None, errors::unknown_command(name, args.skip(1).iter().take(16)));
             return;
         };
+        // CLUSTER BUS is Shoal's own extension: no Redis subcommand to
+        // resolve it against.
+        if args.len() >= 2
+            && name.eq_ignore_ascii_case(b"cluster")
+            && args.get(1).eq_ignore_ascii_case(b"bus")
+        {
+            crate::cluster_mode::cluster(self, idx, args);
+            return;
+        }
         // Containers: pick the subcommand.
         if matches!(self.registry.get(cmd).exec, Exec::Container) {
             let spec = self.registry.get(cmd).spec;

@@ -10,12 +10,14 @@
 //! - [`log`]: Redis-style log lines.
 
 pub mod alloc;
+pub mod bus;
 pub mod client;
 pub mod cluster_mode;
 pub mod commands;
 pub mod config_glue;
 pub mod exec;
 pub mod log;
+pub mod nodes_file;
 pub mod server;
 pub mod settings;
 pub mod stats;

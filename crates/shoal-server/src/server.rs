@@ -29,6 +29,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Tokens at the top of the range are listeners; clients use their slab index.
 const LISTENER_TOKEN_BASE: usize = usize::MAX - 64;
+/// Wakes the loop when the cluster bus thread has events for it.
+const WAKER_TOKEN: usize = LISTENER_TOKEN_BASE - 1;
 
 /// Unix time in milliseconds.
 pub fn unix_ms() -> u64 {
@@ -224,21 +226,14 @@ impl Server {
             cluster: None,
         };
         if server.settings.cluster_enabled {
-            let path = std::path::PathBuf::from(&server.settings.cluster_config_file);
-            let port = server.settings.port;
-            let cport = server.settings.cluster_bus_port();
-            let now = server.now_ms;
-            let rng = &mut server.rng;
-            let mut random = || rand::Rng::random::<[u8; 20]>(rng);
-            let mut mode = crate::cluster_mode::ClusterMode::start(&path, port, cport, now, &mut random)
-                .map_err(|e| io::Error::other(e.0))?;
-            mode.require_full_coverage = server.settings.cluster_require_full_coverage;
-            mode.allow_reads_when_down = server.settings.cluster_allow_reads_when_down;
-            mode.node_timeout_ms = server.settings.cluster_node_timeout_ms;
-            mode.update_state();
+            let waker = Arc::new(mio::Waker::new(server.poll.registry(), Token(WAKER_TOKEN))?);
+            let seed = rand::Rng::random(&mut server.rng);
+            let config = &server.config;
+            let lookup = |name: &str| config.get(name).map(|v| String::from_utf8_lossy(&v).into_owned());
+            let mode = crate::cluster_mode::ClusterMode::start(&server.settings, lookup, seed, waker)
+                .map_err(io::Error::other)?;
             server.cluster = Some(mode);
         }
-        server.apply_settings();
         Ok(server)
     }
 
@@ -269,6 +264,9 @@ impl Server {
             self.now_ms = unix_ms();
             for event in events.iter() {
                 let token = event.token().0;
+                if token == WAKER_TOKEN {
+                    continue;
+                }
                 if token >= LISTENER_TOKEN_BASE {
                     self.accept(token - LISTENER_TOKEN_BASE);
                     continue;
@@ -282,6 +280,9 @@ impl Server {
                 if event.is_writable() && self.clients.contains(token) {
                     self.queue_write(token);
                 }
+            }
+            if self.cluster.is_some() {
+                self.drain_cluster_events();
             }
             self.process_pending_input();
             if self.now_ms >= self.next_cron_ms {
@@ -332,7 +333,7 @@ impl Server {
             let _ = stream.set_nodelay(true);
             let entry = self.clients.vacant_entry();
             let idx = entry.key();
-            if idx >= LISTENER_TOKEN_BASE {
+            if idx >= WAKER_TOKEN {
                 return;
             }
             if let Err(e) = self.poll.registry().register(

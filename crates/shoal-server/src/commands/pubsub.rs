@@ -199,15 +199,19 @@ impl Server {
     }
 }
 
-/// PUBLISH channel message
+/// PUBLISH channel message (in cluster mode also sent to every node; the
+/// count is of this node's receivers, as in Redis).
 pub fn publish(s: &mut Server, idx: usize, args: Args<'_>) {
     let n = s.publish_local(args.get(1), args.get(2), false);
+    s.publish_cluster(args.get(1), args.get(2), false);
     s.clients[idx].reply.integer(n as i64);
 }
 
-/// SPUBLISH shardchannel message
+/// SPUBLISH shardchannel message (in cluster mode also sent to the other
+/// nodes of the slot's shard).
 pub fn spublish(s: &mut Server, idx: usize, args: Args<'_>) {
     let n = s.publish_local(args.get(1), args.get(2), true);
+    s.publish_cluster(args.get(1), args.get(2), true);
     s.clients[idx].reply.integer(n as i64);
 }
 
