@@ -294,6 +294,11 @@ impl Server {
             c.commands_processed += 1;
             c.last_command = spec.name;
         }
+        let threshold_ms = self.settings.latency_monitor_threshold;
+        if threshold_ms > 0 && elapsed_us / 1000 >= threshold_ms {
+            let event = if spec.flags & flags::FAST != 0 { "fast-command" } else { "command" };
+            self.latency_add(event, elapsed_us / 1000);
+        }
         if elapsed_us as i64 >= self.settings.slowlog_log_slower_than && self.settings.slowlog_log_slower_than >= 0 {
             self.slowlog_push(idx, args, elapsed_us);
         }
@@ -498,6 +503,23 @@ impl Server {
                 list.retain(|&x| x != id);
                 if list.is_empty() {
                     self.watched_keys.remove(&slot);
+                }
+            }
+        }
+    }
+
+    /// Records a latency sample for LATENCY LATEST/HISTORY: one per second
+    /// per event (the worst), the last 160 kept, as Redis keeps them.
+    pub(crate) fn latency_add(&mut self, event: &'static str, ms: u64) {
+        let now_s = self.now_ms / 1000;
+        let (samples, max) = self.latency.entry(event).or_default();
+        *max = (*max).max(ms);
+        match samples.back_mut() {
+            Some((t, l)) if *t == now_s => *l = (*l).max(ms),
+            _ => {
+                samples.push_back((now_s, ms));
+                if samples.len() > 160 {
+                    samples.pop_front();
                 }
             }
         }

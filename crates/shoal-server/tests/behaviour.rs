@@ -303,3 +303,17 @@ fn unknown_or_malformed_options_exit_1_naming_them() {
     let (ok, out) = run(env!("CARGO_BIN_EXE_shoal-server"), &["--help"], None);
     assert!(ok && out.contains("Usage: shoal-server"), "{out}");
 }
+
+#[test]
+fn slow_commands_reach_slowlog_and_latency_monitor() {
+    let s = start_shoal(&["--enable-debug-command", "yes", "--latency-monitor-threshold", "50", "--slowlog-log-slower-than", "10000"]);
+    let mut c = s.connect();
+    assert_eq!(c.call_raw(&["DEBUG", "SLEEP", "0.1"]), "+OK\r\n");
+    assert_eq!(c.call_raw(&["SLOWLOG", "LEN"]), ":1\r\n");
+    let entry = c.call_raw(&["SLOWLOG", "GET"]);
+    assert!(entry.contains("DEBUG") && entry.contains("SLEEP"), "{entry}");
+    let latest = c.call_raw(&["LATENCY", "LATEST"]);
+    assert!(latest.contains("command"), "{latest}");
+    assert_eq!(c.call_raw(&["LATENCY", "RESET"]), ":1\r\n");
+    assert_eq!(c.call_raw(&["LATENCY", "LATEST"]), "*0\r\n");
+}
