@@ -90,6 +90,8 @@ pub struct Client {
     pub close_after_reply: bool,
     /// Already queued for a write in this loop iteration.
     pub write_queued: bool,
+    /// Registered for writable events (output is waiting on the socket).
+    pub wants_writable: bool,
     /// Receives MONITOR output.
     pub monitor: bool,
     /// CLIENT NO-EVICT.
@@ -140,6 +142,7 @@ impl Client {
             reply_mode: ReplyMode::On,
             close_after_reply: false,
             write_queued: false,
+            wants_writable: false,
             monitor: false,
             no_evict: false,
             asking: false,

@@ -43,6 +43,9 @@ impl Server {
         };
         let mut pos = 0;
         let mut ran_any = false;
+        // One clock reading per batch of pipelined commands: they arrived
+        // together, and expiry decisions within a batch agree.
+        self.now_ms = crate::server::unix_ms();
         loop {
             let Some(c) = self.clients.get(idx) else {
                 return;
@@ -119,7 +122,6 @@ impl Server {
 
     /// Runs one command from a client.
     pub(crate) fn execute(&mut self, idx: usize, args: Args<'_>) {
-        self.now_ms = crate::server::unix_ms();
         let c = &mut self.clients[idx];
         c.last_interaction_ms = self.now_ms;
         // CLIENT REPLY SKIP arms for the command after the one that set it.

@@ -225,6 +225,7 @@ impl Server {
             run_id,
             cluster: None,
         };
+        server.apply_settings();
         if server.settings.cluster_enabled {
             let waker = Arc::new(mio::Waker::new(server.poll.registry(), Token(WAKER_TOKEN))?);
             let seed = rand::Rng::random(&mut server.rng);
@@ -275,7 +276,7 @@ impl Server {
                     continue;
                 }
                 if event.is_readable() || event.is_read_closed() || event.is_error() {
-                    self.read_from(token);
+                    self.read_from(token, event.is_read_closed() || event.is_error());
                 }
                 if event.is_writable() && self.clients.contains(token) {
                     self.queue_write(token);
@@ -336,11 +337,9 @@ impl Server {
             if idx >= WAKER_TOKEN {
                 return;
             }
-            if let Err(e) = self.poll.registry().register(
-                &mut stream,
-                Token(idx),
-                Interest::READABLE | Interest::WRITABLE,
-            ) {
+            // Writable interest is added only while output is pending, as
+            // Redis installs its write handler: no wake-up per reply.
+            if let Err(e) = self.poll.registry().register(&mut stream, Token(idx), Interest::READABLE) {
                 crate::warning!("Registering client socket: {e}");
                 continue;
             }
@@ -355,7 +354,7 @@ impl Server {
     }
 
     /// Reads everything available from a client, then runs its commands.
-    fn read_from(&mut self, idx: usize) {
+    fn read_from(&mut self, idx: usize, peer_closed: bool) {
         const READ_CHUNK: usize = 16 * 1024;
         loop {
             let c = &mut self.clients[idx];
@@ -367,7 +366,8 @@ impl Server {
             // SAFETY: `spare` is writable memory owned by the vector; read(2)
             // writes at most its length, and we only extend the length by
             // the number of bytes it reports as written.
-            let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), spare.len()) };
+            let room = spare.len();
+            let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), room) };
             if n > 0 {
                 let n = n as usize;
                 // SAFETY: read(2) initialised these n bytes.
@@ -384,6 +384,12 @@ impl Server {
                     self.stats.client_query_buffer_limit_disconnections += 1;
                     self.close_client(idx);
                     return;
+                }
+                if n < room && !peer_closed {
+                    // The socket had less than we could take: it is drained,
+                    // and the next arrival raises a new edge. Saves the read
+                    // that would only say EAGAIN.
+                    break;
                 }
                 continue;
             }
@@ -459,7 +465,17 @@ impl Server {
         c.reply.consume(written);
         c.bytes_written += written as u64;
         self.stats.net_output_bytes += written as u64;
-        if c.reply.is_empty() {
+        let pending = !c.reply.is_empty();
+        if pending != c.wants_writable {
+            c.wants_writable = pending;
+            let interest = if pending {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ = self.poll.registry().reregister(&mut c.stream, Token(idx), interest);
+        }
+        if !pending {
             c.reply.shrink_if_idle(16 * 1024);
             if c.close_after_reply {
                 self.pending_close.push(idx);

@@ -53,69 +53,41 @@ pub struct Command {
     pub failed_calls: u64,
 }
 
-/// All commands, addressable by [`CommandRef`].
+/// All commands, addressable by [`CommandRef`]: the command table's dense
+/// id, so a name resolves with the table's own lookup (a precomputed hash,
+/// no allocation) and indexes straight into this vector.
 pub struct Registry {
     commands: Vec<Command>,
-    by_name: std::collections::HashMap<Vec<u8>, CommandRef>,
 }
 
 impl Registry {
     /// Builds the registry from the command table.
     pub fn new() -> Registry {
-        let mut reg = Registry {
-            commands: Vec::new(),
-            by_name: std::collections::HashMap::new(),
-        };
-        for spec in shoal_command_table::all() {
-            reg.add(spec);
-            for sub in spec.subcommands {
-                reg.add(sub);
-            }
-        }
-        reg
-    }
-
-    fn add(&mut self, spec: &'static CommandSpec) {
-        let exec = if !spec.subcommands.is_empty() {
-            Exec::Container
-        } else if let Some(h) = server_handler(spec.name) {
-            Exec::Server(h)
-        } else if let Some(h) = shoal_commands::keyspace_handler(spec.name) {
-            Exec::Keyspace(h)
-        } else {
-            Exec::Unsupported
-        };
-        let id = self.commands.len() as CommandRef;
-        self.commands.push(Command {
-            spec,
-            exec,
-            calls: 0,
-            usec: 0,
-            rejected_calls: 0,
-            failed_calls: 0,
-        });
-        self.by_name.insert(spec.name.as_bytes().to_vec(), id);
+        let mut commands: Vec<Command> = shoal_command_table::all_with_subcommands()
+            .iter()
+            .map(|spec| Command {
+                spec,
+                exec: exec_of(spec),
+                calls: 0,
+                usec: 0,
+                rejected_calls: 0,
+                failed_calls: 0,
+            })
+            .collect();
+        commands.sort_by_key(|c| c.spec.id);
+        debug_assert!(commands.iter().enumerate().all(|(i, c)| c.spec.id as usize == i));
+        Registry { commands }
     }
 
     /// Finds a top-level command by the name a client sent (any case).
     #[inline]
     pub fn lookup(&self, name: &[u8]) -> Option<CommandRef> {
-        let mut buf = [0u8; 32];
-        if name.len() > buf.len() {
-            return None;
-        }
-        let lower = &mut buf[..name.len()];
-        lower.copy_from_slice(name);
-        lower.make_ascii_lowercase();
-        self.by_name.get(&lower[..]).copied()
+        shoal_command_table::lookup(name).map(|s| s.id)
     }
 
     /// Finds `parent|sub`.
     pub fn lookup_subcommand(&self, parent: CommandRef, sub: &[u8]) -> Option<CommandRef> {
-        let mut name = self.get(parent).spec.name.as_bytes().to_vec();
-        name.push(b'|');
-        name.extend(sub.iter().map(u8::to_ascii_lowercase));
-        self.by_name.get(&name).copied()
+        shoal_command_table::lookup_subcommand(self.get(parent).spec, sub).map(|s| s.id)
     }
 
     /// The command behind `r`.
@@ -138,6 +110,18 @@ impl Registry {
     /// Every registered command, mutable (CONFIG RESETSTAT).
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Command> {
         self.commands.iter_mut()
+    }
+}
+
+fn exec_of(spec: &'static CommandSpec) -> Exec {
+    if !spec.subcommands.is_empty() {
+        Exec::Container
+    } else if let Some(h) = server_handler(spec.name) {
+        Exec::Server(h)
+    } else if let Some(h) = shoal_commands::keyspace_handler(spec.name) {
+        Exec::Keyspace(h)
+    } else {
+        Exec::Unsupported
     }
 }
 

@@ -202,6 +202,9 @@ impl Conn {
             match self.stream.read(&mut b) {
                 Ok(0) => return true,
                 Ok(_) => continue,
+                // A reset is a close too (the server closed with our
+                // unread bytes still in its buffer).
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
                 Err(_) => return false,
             }
         }
