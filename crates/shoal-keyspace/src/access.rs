@@ -15,9 +15,10 @@ const LRU_RESOLUTION_MS: u64 = 1000;
 pub const LFU_INIT_VAL: u8 = 5;
 
 /// Which statistic the entries' access field keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AccessPolicy {
     /// Last access time (for the `*-lru` policies and OBJECT IDLETIME).
+    #[default]
     Lru,
     /// Access frequency (for the `*-lfu` policies and OBJECT FREQ).
     Lfu {
@@ -26,12 +27,6 @@ pub enum AccessPolicy {
         /// `lfu-decay-time`, minutes per halving step.
         decay_time_min: u32,
     },
-}
-
-impl Default for AccessPolicy {
-    fn default() -> Self {
-        AccessPolicy::Lru
-    }
 }
 
 /// The LRU clock for `now_ms`.
@@ -72,11 +67,7 @@ pub fn lfu_decayed_counter(access: u32, decay_time_min: u32, now_ms: u64) -> u8 
     } else {
         65535 - last + now
     };
-    let periods = if decay_time_min == 0 {
-        0
-    } else {
-        elapsed / decay_time_min
-    };
+    let periods = elapsed.checked_div(decay_time_min).unwrap_or(0);
     counter.saturating_sub(periods.min(255) as u8)
 }
 

@@ -382,11 +382,11 @@ impl Driver {
             ClusterEvent::StopReplicationAndFlush | ClusterEvent::ModuleMessage { .. } => None,
         };
         if let Some(ev) = forward {
-            self.to_data(ev);
+            self.notify_data(ev);
         }
     }
 
-    fn to_data(&mut self, ev: Event) {
+    fn notify_data(&mut self, ev: Event) {
         if self.events.send(ev).is_ok() {
             let _ = self.data_waker.wake();
         }
@@ -398,7 +398,7 @@ impl Driver {
             self.view_dirty = false;
             let v = Arc::new(self.node.view().clone());
             self.last_view = v.clone();
-            self.to_data(Event::View(v));
+            self.notify_data(Event::View(v));
         }
     }
 

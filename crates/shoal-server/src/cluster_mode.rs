@@ -312,7 +312,7 @@ pub fn check_route(
         ..RoutingConfig::default()
     };
     let db = &s.dbs[0];
-    let route = routing::route(&*mode.view, &keys, &route_flags, &cfg, |k: &[u8]| {
+    let route = routing::route(&mode.view, &keys, &route_flags, &cfg, |k: &[u8]| {
         db.peek_ref(k).is_some_and(|e| !e.is_expired(s.now_ms))
     });
     match route {

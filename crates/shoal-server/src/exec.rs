@@ -196,7 +196,7 @@ impl Server {
         let c = &self.clients[idx];
         if c.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
             if spec.flags & flags::NO_MULTI != 0 {
-                let msg = format!("ERR Command not allowed inside a transaction");
+                let msg = "ERR Command not allowed inside a transaction".to_string();
                 self.reject(idx, Some(cmd), msg);
                 return;
             }
