@@ -145,6 +145,26 @@ impl SlotTable {
             .map(|(s, _)| slot_unchecked(s as u16))
     }
 
+    /// The slots whose cell holds `index`, as bus bitmap bytes (bit
+    /// `s % 8` of byte `s / 8`). One pass over the cells, eight at a time:
+    /// this runs for every message header, so it avoids the per-slot
+    /// iterator of [`SlotTable::slots_with`].
+    pub(crate) fn bitmap_of(&self, index: usize) -> [u8; SLOT_COUNT / 8] {
+        let mut out = [0u8; SLOT_COUNT / 8];
+        if index > Self::MAX_INDEX {
+            return out;
+        }
+        let want = index as u16;
+        for (byte, cells) in out.iter_mut().zip(self.cells.chunks_exact(8)) {
+            let mut b = 0u8;
+            for (bit, &cell) in cells.iter().enumerate() {
+                b |= u8::from(cell == want) << bit;
+            }
+            *byte = b;
+        }
+        out
+    }
+
     /// All set cells as `(slot, index)`, ascending by slot.
     pub(crate) fn entries(&self) -> impl Iterator<Item = (Slot, usize)> + '_ {
         self.cells
@@ -238,6 +258,22 @@ mod tests {
         let text: Vec<String> = r.iter().map(|r| r.to_string()).collect();
         assert_eq!(text, ["0-2", "5", "7-8", "16383"]);
         assert_eq!(r[0].len(), 3);
+    }
+
+    #[test]
+    fn bitmap_of_matches_slots_with() {
+        let mut t = SlotTable::new();
+        for n in [0u16, 7, 8, 9, 100, 16383] {
+            t.set(slot_unchecked(n), Some(3));
+        }
+        t.set(slot_unchecked(5), Some(2));
+        for index in [2, 3, 4, SlotTable::MAX_INDEX + 1] {
+            let mut expected = SlotBitmap::new();
+            for s in t.slots_with(index) {
+                expected.insert(s);
+            }
+            assert_eq!(t.bitmap_of(index), expected.0, "index {index}");
+        }
     }
 
     #[test]

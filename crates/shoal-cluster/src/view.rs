@@ -776,13 +776,10 @@ impl ClusterView {
 
     /// The slots of `id` as a bus bitmap.
     pub fn slot_bitmap_of(&self, id: &NodeId) -> SlotBitmap {
-        let mut b = SlotBitmap::new();
-        if let Some(&pos) = self.index.get(id) {
-            for s in self.owners.slots_with(pos) {
-                b.insert(s);
-            }
+        match self.index.get(id) {
+            Some(&pos) if self.owned_counts[pos] > 0 => SlotBitmap(self.owners.bitmap_of(pos)),
+            _ => SlotBitmap::new(),
         }
-        b
     }
 
     /// Every assigned slot as maximal runs of one owner, in slot order (the
