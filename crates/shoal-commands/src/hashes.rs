@@ -68,30 +68,46 @@ pub fn scan_cursor(arg: &[u8]) -> Option<u64> {
     Some(if negative { n.wrapping_neg() } else { n })
 }
 
-/// The hash under `key` for reading: `Ok(None)` when missing, `Err` after
-/// replying WRONGTYPE.
-fn read_hash<'a>(
+/// The hash under `key`, as Redis's `lookupKey...OrReply` with a type
+/// check: `None` once `on_missing` has written the reply for a missing key,
+/// or WRONGTYPE has been written.
+fn lookup_hash<'a>(
     db: &'a mut Db,
     out: &mut ReplyBuf,
     key: &[u8],
     now_ms: u64,
     rng: &mut SmallRng,
-) -> Result<Option<&'a HashValue>, ()> {
-    match db.get(key, now_ms, rng) {
-        None => Ok(None),
-        Some(Value::Hash(h)) => Ok(Some(h)),
+    on_missing: impl FnOnce(&mut ReplyBuf),
+) -> Option<&'a mut HashValue> {
+    match db.get_mut(key, now_ms, rng) {
+        Some(Value::Hash(h)) => Some(h),
         Some(_) => {
             out.error(errors::WRONGTYPE);
-            Err(())
+            None
+        }
+        None => {
+            on_missing(out);
+            None
         }
     }
 }
 
-/// [`read_hash`] on the selected db.
-macro_rules! read_hash {
-    ($ctx:expr, $key:expr) => {
-        read_hash(&mut $ctx.dbs[$ctx.db], $ctx.out, $key, $ctx.now_ms, $ctx.rng)
-    };
+/// The hash under `key` for a write, created empty if missing; `None`
+/// after replying WRONGTYPE. The caller signals the key once it changed.
+fn hash_for_write<'a>(
+    db: &'a mut Db,
+    out: &mut ReplyBuf,
+    key: &[u8],
+    now_ms: u64,
+    rng: &mut SmallRng,
+) -> Option<&'a mut HashValue> {
+    match db.get_or_insert_with(key, now_ms, rng, || Value::Hash(Box::default())).0 {
+        Value::Hash(h) => Some(h),
+        _ => {
+            out.error(errors::WRONGTYPE);
+            None
+        }
+    }
 }
 
 fn hset_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, name: &str) -> Outcome {
@@ -102,9 +118,7 @@ fn hset_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, name: &str) -> Outcome {
     let key = args.get(1);
     let (max_entries, max_value) = limits(ctx);
     let db = &mut ctx.dbs[ctx.db];
-    let (value, _) = db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::Hash(Box::default()));
-    let Value::Hash(hash) = value else {
-        ctx.out.error(errors::WRONGTYPE);
+    let Some(hash) = hash_for_write(db, ctx.out, key, ctx.now_ms, ctx.rng) else {
         return Outcome::Done;
     };
     let mut created = 0;
@@ -143,9 +157,7 @@ pub fn hsetnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let (max_entries, max_value) = limits(ctx);
     let db = &mut ctx.dbs[ctx.db];
-    let (value, _) = db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::Hash(Box::default()));
-    let Value::Hash(hash) = value else {
-        ctx.out.error(errors::WRONGTYPE);
+    let Some(hash) = hash_for_write(db, ctx.out, key, ctx.now_ms, ctx.rng) else {
         return Outcome::Done;
     };
     if hash.contains(args.get(2)) {
@@ -161,21 +173,22 @@ pub fn hsetnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// HGET key field
 pub fn hget(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let field = args.get(2);
-    match read_hash!(ctx, args.get(1)) {
-        Err(()) => {}
-        Ok(h) => match h.and_then(|h| h.get(field)) {
-            Some(v) => ctx.out.bulk(v),
-            None => ctx.out.null(),
-        },
+    let db = &mut ctx.dbs[ctx.db];
+    let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| out.null())
+    else {
+        return Outcome::Done;
+    };
+    match hash.get(args.get(2)) {
+        Some(v) => ctx.out.bulk(v),
+        None => ctx.out.null(),
     }
     Outcome::Done
 }
 
 /// HMGET key field [field ...]
 pub fn hmget(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let db = &mut ctx.dbs[ctx.db];
-    let hash = match db.get(args.get(1), ctx.now_ms, ctx.rng) {
+    // A missing key reads as an empty hash: one null per field.
+    let hash = match ctx.dbs[ctx.db].get(args.get(1), ctx.now_ms, ctx.rng) {
         None => None,
         Some(Value::Hash(h)) => Some(h),
         Some(_) => {
@@ -197,16 +210,9 @@ pub fn hmget(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 pub fn hdel(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let hash = match db.get_mut(key, ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.integer(0);
-            return Outcome::Done;
-        }
-        Some(Value::Hash(h)) => h,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(hash) = lookup_hash(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
+    else {
+        return Outcome::Done;
     };
     let mut deleted = 0;
     for field in args.skip(2).iter() {
@@ -232,18 +238,20 @@ pub fn hdel(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// HLEN key
 pub fn hlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    if let Ok(h) = read_hash!(ctx, args.get(1)) {
-        let n = h.map_or(0, HashValue::len);
-        ctx.out.integer(n as i64);
+    let db = &mut ctx.dbs[ctx.db];
+    let zero = |out: &mut ReplyBuf| out.integer(0);
+    if let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, zero) {
+        ctx.out.integer(hash.len() as i64);
     }
     Outcome::Done
 }
 
 /// HSTRLEN key field
 pub fn hstrlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let field = args.get(2);
-    if let Ok(h) = read_hash!(ctx, args.get(1)) {
-        let n = h.and_then(|h| h.get(field)).map_or(0, <[u8]>::len);
+    let db = &mut ctx.dbs[ctx.db];
+    let zero = |out: &mut ReplyBuf| out.integer(0);
+    if let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, zero) {
+        let n = hash.get(args.get(2)).map_or(0, <[u8]>::len);
         ctx.out.integer(n as i64);
     }
     Outcome::Done
@@ -251,9 +259,10 @@ pub fn hstrlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// HEXISTS key field
 pub fn hexists(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let field = args.get(2);
-    if let Ok(h) = read_hash!(ctx, args.get(1)) {
-        let found = h.is_some_and(|h| h.contains(field));
+    let db = &mut ctx.dbs[ctx.db];
+    let zero = |out: &mut ReplyBuf| out.integer(0);
+    if let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, zero) {
+        let found = hash.contains(args.get(2));
         ctx.out.integer(found as i64);
     }
     Outcome::Done
@@ -270,19 +279,11 @@ enum Parts {
 fn hgetall_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, parts: Parts) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
     let out = &mut *ctx.out;
-    let hash = match db.get(args.get(1), ctx.now_ms, ctx.rng) {
-        None => {
-            match parts {
-                Parts::Both => out.map(0),
-                _ => out.empty_array(),
-            }
-            return Outcome::Done;
-        }
-        Some(Value::Hash(h)) => h,
-        Some(_) => {
-            out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(hash) = lookup_hash(db, out, args.get(1), ctx.now_ms, ctx.rng, |out| match parts {
+        Parts::Both => out.map(0),
+        _ => out.empty_array(),
+    }) else {
+        return Outcome::Done;
     };
     match parts {
         Parts::Both => out.map(hash.len()),
@@ -323,9 +324,7 @@ pub fn hincrby(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let (key, field) = (args.get(1), args.get(2));
     let (max_entries, max_value) = limits(ctx);
     let db = &mut ctx.dbs[ctx.db];
-    let (value, _) = db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::Hash(Box::default()));
-    let Value::Hash(hash) = value else {
-        ctx.out.error(errors::WRONGTYPE);
+    let Some(hash) = hash_for_write(db, ctx.out, key, ctx.now_ms, ctx.rng) else {
         return Outcome::Done;
     };
     let current = match hash.get(field) {
@@ -363,9 +362,7 @@ pub fn hincrbyfloat(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let (key, field) = (args.get(1), args.get(2));
     let (max_entries, max_value) = limits(ctx);
     let db = &mut ctx.dbs[ctx.db];
-    let (value, _) = db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::Hash(Box::default()));
-    let Value::Hash(hash) = value else {
-        ctx.out.error(errors::WRONGTYPE);
+    let Some(hash) = hash_for_write(db, ctx.out, key, ctx.now_ms, ctx.rng) else {
         return Outcome::Done;
     };
     let current = match hash.get(field) {
@@ -378,7 +375,7 @@ pub fn hincrbyfloat(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
             }
         },
     };
-    let result = current.add(incr);
+    let result = current + incr;
     if result.is_nan() || result.is_infinite() {
         ctx.out.error(errors::FLOAT_NAN_INF);
         return Outcome::Done;
@@ -444,16 +441,10 @@ pub fn hrandfield(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     }
     let db = &mut ctx.dbs[ctx.db];
-    let hash = match db.get(args.get(1), ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.empty_array();
-            return Outcome::Done;
-        }
-        Some(Value::Hash(h)) => h,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(hash) =
+        lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| out.empty_array())
+    else {
+        return Outcome::Done;
     };
     let out = &mut *ctx.out;
     let rng = &mut *ctx.rng;
@@ -465,7 +456,8 @@ pub fn hrandfield(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     }
     let flat = with_values && out.protocol() == Protocol::Resp2;
     // Positions are O(1) in a table; a packed hash is indexed once.
-    let packed: Vec<(&[u8], &[u8])> = if hash.is_packed() { hash.iter().collect() } else { Vec::new() };
+    let packed: Vec<(&[u8], &[u8])> =
+        if hash.is_packed() { hash.iter().collect() } else { Vec::new() };
     let at = |i: usize| -> (&[u8], &[u8]) {
         if hash.is_packed() {
             packed[i]
@@ -522,18 +514,14 @@ pub fn hscan(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     };
     let out = &mut *ctx.out;
-    let hash = match ctx.dbs[ctx.db].get(args.get(1), ctx.now_ms, ctx.rng) {
-        None => {
+    let Some(hash) =
+        lookup_hash(&mut ctx.dbs[ctx.db], out, args.get(1), ctx.now_ms, ctx.rng, |out| {
             out.array(2);
             out.bulk(b"0");
             out.empty_array();
-            return Outcome::Done;
-        }
-        Some(Value::Hash(h)) => h,
-        Some(_) => {
-            out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+        })
+    else {
+        return Outcome::Done;
     };
     // Options are checked only once the key is known to be a hash.
     let mut count = 10usize;

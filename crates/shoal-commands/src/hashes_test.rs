@@ -6,7 +6,8 @@
 use crate::testing::Harness;
 use shoal_resp::Protocol;
 
-const WRONGTYPE_REPLY: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+const WRONGTYPE_REPLY: &str =
+    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
 #[test]
 fn hset_hget_and_friends() {
@@ -356,14 +357,19 @@ fn hash_with(n: usize) -> Harness {
 fn hrandfield_positive_counts_are_distinct_fields() {
     for (size, expect_encoding) in [(10usize, "listpack"), (300, "hashtable")] {
         let mut h = hash_with(size);
-        assert_eq!(h.run("OBJECT ENCODING h"), format!("${}\r\n{expect_encoding}\r\n", expect_encoding.len()));
+        assert_eq!(
+            h.run("OBJECT ENCODING h"),
+            format!("${}\r\n{expect_encoding}\r\n", expect_encoding.len())
+        );
         for count in [1usize, 2, size / 3, size / 2, size - 1] {
             for _ in 0..20 {
                 let got = bulks(&h.run(&format!("HRANDFIELD h {count}")));
                 assert_eq!(got.len(), count);
                 let distinct: std::collections::HashSet<&String> = got.iter().collect();
                 assert_eq!(distinct.len(), count, "no repeats: {got:?}");
-                assert!(got.iter().all(|f| f.starts_with('f') && f[1..].parse::<usize>().unwrap() < size));
+                assert!(got
+                    .iter()
+                    .all(|f| f.starts_with('f') && f[1..].parse::<usize>().unwrap() < size));
             }
         }
         let pairs = bulks(&h.run(&format!("HRANDFIELD h {} WITHVALUES", size / 2)));
@@ -439,7 +445,10 @@ fn hscan_on_a_table_visits_every_field_in_count_sized_steps() {
     let items = bulks(matched.splitn(4, "\r\n").nth(3).unwrap());
     let mut fields: Vec<&String> = items.iter().step_by(2).collect();
     fields.sort();
-    assert_eq!(fields, vec!["f99", "f990", "f991", "f992", "f993", "f994", "f995", "f996", "f997", "f998", "f999"]);
+    assert_eq!(
+        fields,
+        vec!["f99", "f990", "f991", "f992", "f993", "f994", "f995", "f996", "f997", "f998", "f999"]
+    );
 }
 
 #[test]

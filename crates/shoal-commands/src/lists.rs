@@ -16,8 +16,9 @@ use crate::dispatch::Handler;
 use crate::errors;
 use crate::long_double::LongDouble;
 use crate::parse::{self, eq_ignore_case};
+use rand::rngs::SmallRng;
 use shoal_keyspace::collections::ListValue;
-use shoal_keyspace::{SmallBytes, Value};
+use shoal_keyspace::{Db, SmallBytes, Value};
 use shoal_resp::request::Args;
 use shoal_resp::ReplyBuf;
 
@@ -100,6 +101,11 @@ fn int_arg(out: &mut ReplyBuf, arg: &[u8]) -> Option<i64> {
     n
 }
 
+/// Parses the `start stop` arguments of LRANGE and LTRIM.
+fn range_args(out: &mut ReplyBuf, args: Args<'_>) -> Option<(i64, i64)> {
+    Some((int_arg(out, args.get(2))?, int_arg(out, args.get(3))?))
+}
+
 /// Parses a count that must be a non-negative integer, replying `msg` for
 /// anything else (Redis uses one message for both cases).
 fn non_negative_arg(out: &mut ReplyBuf, arg: &[u8], msg: &str) -> Option<i64> {
@@ -144,23 +150,46 @@ fn reply_range(out: &mut ReplyBuf, list: &ListValue, start: usize, end: usize, r
     }
 }
 
+/// The list under `key`, as Redis's `lookupKey...OrReply` with a type
+/// check: `None` once `on_missing` has written the reply for a missing key,
+/// or WRONGTYPE has been written.
+fn lookup_list<'a>(
+    db: &'a mut Db,
+    out: &mut ReplyBuf,
+    key: &[u8],
+    now_ms: u64,
+    rng: &mut SmallRng,
+    on_missing: impl FnOnce(&mut ReplyBuf),
+) -> Option<&'a mut ListValue> {
+    match db.get_mut(key, now_ms, rng) {
+        Some(Value::List(l)) => Some(l),
+        Some(_) => {
+            out.error(errors::WRONGTYPE);
+            None
+        }
+        None => {
+            on_missing(out);
+            None
+        }
+    }
+}
+
 fn push_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End, only_existing: bool) -> Outcome {
     let key = args.get(1);
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let value = if only_existing {
-        match db.get_mut(key, ctx.now_ms, ctx.rng) {
-            Some(v) => v,
-            None => {
-                ctx.out.integer(0);
-                return Outcome::Done;
+    let list = if only_existing {
+        lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
+    } else {
+        match db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::List(Box::default())).0 {
+            Value::List(l) => Some(&mut **l),
+            _ => {
+                ctx.out.error(errors::WRONGTYPE);
+                None
             }
         }
-    } else {
-        db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::List(Box::default())).0
     };
-    let Value::List(list) = value else {
-        ctx.out.error(errors::WRONGTYPE);
+    let Some(list) = list else {
         return Outcome::Done;
     };
     for item in args.skip(2).iter() {
@@ -249,19 +278,11 @@ fn pop_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End) -> Outcome {
     };
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
-        None => {
-            match count {
-                Some(_) => ctx.out.null_array(),
-                None => ctx.out.null(),
-            }
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| match count {
+        Some(_) => out.null_array(),
+        None => out.null(),
+    }) else {
+        return Outcome::Done;
     };
     let popped = match count {
         Some(0) => {
@@ -302,10 +323,7 @@ pub fn llen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// LRANGE key start stop
 pub fn lrange(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let Some(start) = int_arg(ctx.out, args.get(2)) else {
-        return Outcome::Done;
-    };
-    let Some(end) = int_arg(ctx.out, args.get(3)) else {
+    let Some((start, end)) = range_args(ctx.out, args) else {
         return Outcome::Done;
     };
     match ctx.dbs[ctx.db].get(args.get(1), ctx.now_ms, ctx.rng) {
@@ -327,16 +345,12 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
 
 /// LINDEX key index
 pub fn lindex(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let list = match ctx.dbs[ctx.db].get(args.get(1), ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.null();
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(list) =
+        lookup_list(&mut ctx.dbs[ctx.db], ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
+            out.null()
+        })
+    else {
+        return Outcome::Done;
     };
     let Some(index) = int_arg(ctx.out, args.get(2)) else {
         return Outcome::Done;
@@ -353,16 +367,10 @@ pub fn lset(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.error(errors::NO_SUCH_KEY);
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(list) =
+        lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.error(errors::NO_SUCH_KEY))
+    else {
+        return Outcome::Done;
     };
     let Some(index) = int_arg(ctx.out, args.get(2)) else {
         return Outcome::Done;
@@ -392,16 +400,9 @@ pub fn linsert(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.integer(0);
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
+    else {
+        return Outcome::Done;
     };
     let pivot = args.get(3);
     let Some(at) = list.iter().position(|item| item == pivot) else {
@@ -423,16 +424,9 @@ pub fn lrem(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     };
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.integer(0);
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
+    else {
+        return Outcome::Done;
     };
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
     let removed = list.remove_matching(args.get(3), limit, count < 0);
@@ -447,24 +441,13 @@ pub fn lrem(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// LTRIM key start stop
 pub fn ltrim(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let Some(start) = int_arg(ctx.out, args.get(2)) else {
-        return Outcome::Done;
-    };
-    let Some(end) = int_arg(ctx.out, args.get(3)) else {
+    let Some((start, end)) = range_args(ctx.out, args) else {
         return Outcome::Done;
     };
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
-        None => {
-            ctx.out.ok();
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.ok()) else {
+        return Outcome::Done;
     };
     let len = list.len();
     let (front, back) = match resolve_range(start, end, len) {
@@ -518,19 +501,15 @@ pub fn lpos(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     // Redis negates the rank in a C long, so i64::MIN stays negative and
     // then matches from the first hit on: wrapping keeps that behaviour.
     let rank = if from_tail { rank.wrapping_neg() } else { rank };
-    let list = match ctx.dbs[ctx.db].get(args.get(1), ctx.now_ms, ctx.rng) {
-        None => {
+    let Some(list) =
+        lookup_list(&mut ctx.dbs[ctx.db], ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
             match count {
-                Some(_) => ctx.out.empty_array(),
-                None => ctx.out.null(),
+                Some(_) => out.empty_array(),
+                None => out.null(),
             }
-            return Outcome::Done;
-        }
-        Some(Value::List(l)) => l,
-        Some(_) => {
-            ctx.out.error(errors::WRONGTYPE);
-            return Outcome::Done;
-        }
+        })
+    else {
+        return Outcome::Done;
     };
     let element = args.get(2);
     let len = list.len();
@@ -626,7 +605,8 @@ fn move_element(ctx: &mut ExecCtx<'_>, src: &[u8], dst: &[u8], from: End, to: En
         } else {
             db.signal(src);
         }
-        let value = db.get_or_insert_with(dst, ctx.now_ms, ctx.rng, || Value::List(Box::default())).0;
+        let value =
+            db.get_or_insert_with(dst, ctx.now_ms, ctx.rng, || Value::List(Box::default())).0;
         let Value::List(target) = value else {
             unreachable!("the destination was checked to be a list or missing");
         };
@@ -712,7 +692,11 @@ struct MultiPop<'a> {
 }
 
 /// Parses the LMPOP arguments starting at `numkeys_at`, replying errors.
-fn parse_multi_pop<'a>(out: &mut ReplyBuf, args: Args<'a>, numkeys_at: usize) -> Option<MultiPop<'a>> {
+fn parse_multi_pop<'a>(
+    out: &mut ReplyBuf,
+    args: Args<'a>,
+    numkeys_at: usize,
+) -> Option<MultiPop<'a>> {
     let numkeys = match parse::int(args.get(numkeys_at)) {
         Some(n) if n >= 1 => n as u64,
         _ => {
@@ -757,7 +741,12 @@ fn parse_multi_pop<'a>(out: &mut ReplyBuf, args: Args<'a>, numkeys_at: usize) ->
 /// `None` replies `[key, element]` (BLPOP), `Some(n)` replies
 /// `[key, [elements]]` (LMPOP). Returns false, having written nothing,
 /// when every key is missing; true once a reply (or an error) is written.
-fn pop_first_nonempty(ctx: &mut ExecCtx<'_>, keys: Keys<'_>, end: End, count: Option<usize>) -> bool {
+fn pop_first_nonempty(
+    ctx: &mut ExecCtx<'_>,
+    keys: Keys<'_>,
+    end: End,
+    count: Option<usize>,
+) -> bool {
     for key in keys.iter() {
         let db = &mut ctx.dbs[ctx.db];
         let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
@@ -798,7 +787,12 @@ pub fn lmpop(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// Ends a blocking command that found nothing to serve: blocks, or
 /// answers the timeout reply at once when blocking is not allowed.
-fn block_or_timeout(ctx: &mut ExecCtx<'_>, keys: Keys<'_>, deadline_ms: Option<u64>, reply: TimeoutReply) -> Outcome {
+fn block_or_timeout(
+    ctx: &mut ExecCtx<'_>,
+    keys: Keys<'_>,
+    deadline_ms: Option<u64>,
+    reply: TimeoutReply,
+) -> Outcome {
     if !ctx.may_block {
         match reply {
             TimeoutReply::NullArray => ctx.out.null_array(),
@@ -806,11 +800,14 @@ fn block_or_timeout(ctx: &mut ExecCtx<'_>, keys: Keys<'_>, deadline_ms: Option<u
         }
         return Outcome::Done;
     }
-    Outcome::Block(BlockRequest {
-        keys: keys.iter().map(<[u8]>::to_vec).collect(),
-        deadline_ms,
-        timeout_reply: reply,
-    })
+    // A key named twice is waited on once, as Redis registers it once.
+    let mut unique: Vec<Vec<u8>> = Vec::new();
+    for key in keys.iter() {
+        if !unique.iter().any(|k| k == key) {
+            unique.push(key.to_vec());
+        }
+    }
+    Outcome::Block(BlockRequest { keys: unique, deadline_ms, timeout_reply: reply })
 }
 
 /// Parses a timeout argument, replying the error if it is invalid.
@@ -853,12 +850,20 @@ pub fn blmpop(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     block_or_timeout(ctx, mp.keys, deadline, TimeoutReply::NullArray)
 }
 
-fn blocking_move(ctx: &mut ExecCtx<'_>, args: Args<'_>, from: End, to: End, deadline: Option<u64>) -> Outcome {
+fn blocking_move(
+    ctx: &mut ExecCtx<'_>,
+    args: Args<'_>,
+    from: End,
+    to: End,
+    deadline: Option<u64>,
+) -> Outcome {
     let (src, dst) = (args.get(1), args.get(2));
     match move_source(ctx, src) {
         Err(()) => Outcome::Done,
         Ok(true) => move_element(ctx, src, dst, from, to),
-        Ok(false) => block_or_timeout(ctx, Keys { args, from: 1, to: 2 }, deadline, TimeoutReply::NullBulk),
+        Ok(false) => {
+            block_or_timeout(ctx, Keys { args, from: 1, to: 2 }, deadline, TimeoutReply::NullBulk)
+        }
     }
 }
 

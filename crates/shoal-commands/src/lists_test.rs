@@ -7,7 +7,8 @@ use crate::ctx::{BlockRequest, Outcome, TimeoutReply};
 use crate::testing::Harness;
 use shoal_resp::Protocol;
 
-const WRONGTYPE_REPLY: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+const WRONGTYPE_REPLY: &str =
+    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
 #[test]
 fn pushes_return_the_new_length_and_keep_order() {
@@ -278,10 +279,7 @@ fn lmpop_pops_from_the_first_non_empty_list() {
     let mut h = Harness::new();
     assert_eq!(h.run("RPUSH b 1 2 3 4"), ":4\r\n");
     assert_eq!(h.run("LMPOP 2 a b LEFT"), "*2\r\n$1\r\nb\r\n*1\r\n$1\r\n1\r\n");
-    assert_eq!(
-        h.run("LMPOP 2 a b RIGHT COUNT 2"),
-        "*2\r\n$1\r\nb\r\n*2\r\n$1\r\n4\r\n$1\r\n3\r\n"
-    );
+    assert_eq!(h.run("LMPOP 2 a b RIGHT COUNT 2"), "*2\r\n$1\r\nb\r\n*2\r\n$1\r\n4\r\n$1\r\n3\r\n");
     assert_eq!(h.run("LMPOP 2 a b left count 10"), "*2\r\n$1\r\nb\r\n*1\r\n$1\r\n2\r\n");
     assert_eq!(h.run("EXISTS b"), ":0\r\n");
     assert_eq!(h.run("LMPOP 2 a b LEFT"), "*-1\r\n");
@@ -443,10 +441,17 @@ fn blocking_pops_block_on_empty_keys_with_a_deadline() {
             timeout_reply: TimeoutReply::NullArray,
         })
     );
-    let (_, outcome) = h.run_args(&[b"BRPOP", b"a", b"0"]);
-    assert!(matches!(outcome, Outcome::Block(BlockRequest { deadline_ms: None, .. })));
+    let (_, outcome) = h.run_args(&[b"BRPOP", b"a", b"b", b"a", b"0"]);
+    match outcome {
+        Outcome::Block(req) => {
+            assert_eq!(req.keys, vec![b"a".to_vec(), b"b".to_vec()], "each key once");
+            assert_eq!(req.deadline_ms, None);
+        }
+        Outcome::Done => panic!("BRPOP should block"),
+    }
     // A fraction of a millisecond rounds up; a tiny negative one is 0.
-    let (_, outcome) = h.run_args(&[b"BLMPOP", b"0.0001", b"2", b"a", b"b", b"LEFT", b"COUNT", b"3"]);
+    let (_, outcome) =
+        h.run_args(&[b"BLMPOP", b"0.0001", b"2", b"a", b"b", b"LEFT", b"COUNT", b"3"]);
     match outcome {
         Outcome::Block(req) => {
             assert_eq!(req.keys, vec![b"a".to_vec(), b"b".to_vec()]);
@@ -503,7 +508,9 @@ fn a_deadline_past_the_clock_range_is_already_due() {
     let mut h = Harness::new();
     let now = h.now_ms;
     let (_, outcome) = h.run_args(&[b"BLPOP", b"a", b"9223372036854775"]);
-    assert!(matches!(outcome, Outcome::Block(BlockRequest { deadline_ms: Some(d), .. }) if d == now));
+    assert!(
+        matches!(outcome, Outcome::Block(BlockRequest { deadline_ms: Some(d), .. }) if d == now)
+    );
 }
 
 #[test]

@@ -35,7 +35,10 @@ enum Kind {
     Zero,
     /// `significand * 2^exp`; the significand's top bit is set unless
     /// `exp == MIN_EXP` (subnormal).
-    Finite { significand: u64, exp: i32 },
+    Finite {
+        significand: u64,
+        exp: i32,
+    },
     Infinite,
     NotANumber,
 }
@@ -68,11 +71,12 @@ impl LongDouble {
         if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
             return Some(LongDouble { negative, kind: Kind::Infinite });
         }
-        let (value, nonzero_digits) = if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
-            parse_hex(negative, &body[2..])
-        } else {
-            parse_decimal(negative, body)
-        }?;
+        let (value, nonzero_digits) =
+            if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
+                parse_hex(negative, &body[2..])
+            } else {
+                parse_decimal(negative, body)
+            }?;
         match value.kind {
             // strtold reports ERANGE for an overflow to infinity and for an
             // underflow to zero, and string2ld refuses both.
@@ -91,9 +95,13 @@ impl LongDouble {
     pub fn is_infinite(self) -> bool {
         self.kind == Kind::Infinite
     }
+}
+
+impl std::ops::Add for LongDouble {
+    type Output = LongDouble;
 
     /// `self + other`, correctly rounded.
-    pub fn add(self, other: LongDouble) -> LongDouble {
+    fn add(self, other: LongDouble) -> LongDouble {
         use Kind::*;
         match (self.kind, other.kind) {
             (NotANumber, _) | (_, NotANumber) => NAN,
@@ -134,7 +142,9 @@ impl LongDouble {
             }
         }
     }
+}
 
+impl LongDouble {
     /// `self * k`, correctly rounded.
     pub fn mul_u32(self, k: u32) -> LongDouble {
         match self.kind {
@@ -189,23 +199,43 @@ impl LongDouble {
     /// `printf("%.17Lf")`: plain decimal, exactly 17 digits after the point,
     /// rounded half to even; `inf`/`-inf`/`nan` as Redis prints them.
     pub fn format_fixed17(self) -> String {
-        let sign = if self.negative { "-" } else { "" };
+        let mut out = String::with_capacity(40);
+        if self.negative {
+            out.push('-');
+        }
         let (significand, exp) = match self.kind {
-            Kind::Zero => return format!("{sign}0.00000000000000000"),
-            Kind::Infinite => return format!("{sign}inf"),
-            Kind::NotANumber => return format!("{sign}nan"),
+            Kind::Zero => {
+                out.push_str("0.00000000000000000");
+                return out;
+            }
+            Kind::Infinite => {
+                out.push_str("inf");
+                return out;
+            }
+            Kind::NotANumber => {
+                out.push_str("nan");
+                return out;
+            }
             Kind::Finite { significand, exp } => (significand, exp),
         };
-        // The value times 10^17, rounded to an integer.
+        // The value times 10^17, rounded to an integer (< 2^121 before the
+        // binary exponent applies).
         let scaled = significand as u128 * 100_000_000_000_000_000u128;
-        let digits = if exp >= 0 {
-            let mut big = Big::from_u128(scaled);
-            big.shl(exp as usize);
-            big.to_decimal()
+        let mut itoa_buf = itoa::Buffer::new();
+        let big_digits;
+        let digits: &str = if exp >= 0 {
+            if exp <= 7 {
+                itoa_buf.format(scaled << exp)
+            } else {
+                let mut big = Big::from_u128(scaled);
+                big.shl(exp as usize);
+                big_digits = big.to_decimal();
+                &big_digits
+            }
         } else {
             let shift = (-exp) as u32;
             let rounded = if shift >= 128 {
-                0 // scaled < 2^121, so the value is below 1/2 of the last digit
+                0 // the value is below half of the last printed digit
             } else {
                 let whole = scaled >> shift;
                 let rest = scaled & ((1u128 << shift) - 1);
@@ -216,15 +246,21 @@ impl LongDouble {
                     whole
                 }
             };
-            rounded.to_string()
+            itoa_buf.format(rounded)
         };
-        let digits = if digits.len() < 18 {
-            format!("{}{digits}", "0".repeat(18 - digits.len()))
+        if digits.len() >= 18 {
+            let split = digits.len() - 17;
+            out.push_str(&digits[..split]);
+            out.push('.');
+            out.push_str(&digits[split..]);
         } else {
-            digits
-        };
-        let (whole, fraction) = digits.split_at(digits.len() - 17);
-        format!("{sign}{whole}.{fraction}")
+            out.push_str("0.");
+            for _ in digits.len()..17 {
+                out.push('0');
+            }
+            out.push_str(digits);
+        }
+        out
     }
 
     /// Redis's "human" format (`LD_STR_HUMAN`): `%.17Lf` with trailing
@@ -314,11 +350,15 @@ fn parse_exponent(s: &[u8]) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// Parses the unsigned decimal form; also says whether any digit was
-/// nonzero (a zero result is then an underflow).
-fn parse_decimal(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
-    let exp_at = body.iter().position(|&b| b == b'e' || b == b'E');
-    let (mantissa, exponent) = match exp_at {
+/// Splits `digits[.digits][<exp_mark>[sign]digits]` (the mark in either
+/// case) into the whole digits, the fraction digits and the exponent;
+/// `None` unless there is at least one digit and every part is well formed.
+fn split_number(
+    body: &[u8],
+    exp_mark: u8,
+    is_digit: fn(&u8) -> bool,
+) -> Option<(&[u8], &[u8], i64)> {
+    let (mantissa, exponent) = match body.iter().position(|&b| b | 0x20 == exp_mark) {
         Some(i) => (&body[..i], parse_exponent(&body[i + 1..])?),
         None => (body, 0),
     };
@@ -329,28 +369,58 @@ fn parse_decimal(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part.iter().chain(frac_part).all(u8::is_ascii_digit) {
+    if !int_part.iter().chain(frac_part).all(is_digit) {
         return None;
     }
+    Some((int_part, frac_part, exponent))
+}
+
+/// Parses the unsigned decimal form; also says whether any digit was
+/// nonzero (a zero result is then an underflow).
+fn parse_decimal(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
+    let (int_part, frac_part, exponent) = split_number(body, b'e', u8::is_ascii_digit)?;
     // Significant digits without leading or trailing zeros; the decimal
     // exponent says where the point goes.
-    let all: Vec<u8> = int_part.iter().chain(frac_part).copied().collect();
-    let first = all.iter().position(|&d| d != b'0');
-    let Some(first) = first else {
+    let total = int_part.len() + frac_part.len();
+    let digit =
+        |i: usize| if i < int_part.len() { int_part[i] } else { frac_part[i - int_part.len()] };
+    let Some(first) = (0..total).find(|&i| digit(i) != b'0') else {
         return Some((LongDouble { negative, kind: Kind::Zero }, false));
     };
-    let last = all.iter().rposition(|&d| d != b'0').expect("a nonzero digit exists");
-    let digits = &all[first..=last];
-    let exp10 = exponent - frac_part.len() as i64 + (all.len() - 1 - last) as i64;
+    let last = (0..total).rev().find(|&i| digit(i) != b'0').expect("a nonzero digit exists");
+    let count = last - first + 1;
+    let exp10 = exponent - frac_part.len() as i64 + (total - 1 - last) as i64;
     // The value lies in [10^(magnitude-1), 10^magnitude).
-    let magnitude = digits.len() as i64 + exp10;
+    let magnitude = count as i64 + exp10;
     if magnitude > 4934 {
         return Some((LongDouble { negative, kind: Kind::Infinite }, true));
     }
     if magnitude < -4952 {
         return Some((LongDouble { negative, kind: Kind::Zero }, true));
     }
-    let mut n = Big::from_decimal(digits);
+    // Fast exact paths in 128-bit arithmetic for up to 38 significant
+    // digits and a small scale, which covers what clients send and what
+    // HINCRBYFLOAT itself stores (up to 17 decimals).
+    if count <= 38 {
+        let d = (first..=last).fold(0u128, |acc, i| acc * 10 + (digit(i) - b'0') as u128);
+        if (0..=38).contains(&exp10) {
+            if let Some(n) = d.checked_mul(10u128.pow(exp10 as u32)) {
+                return Some((round(negative, n, false, 0), true));
+            }
+        }
+        if (-18..0).contains(&exp10) {
+            // d * 2^s / 10^k with the numerator just under 2^127: since
+            // 10^k < 2^60 the quotient keeps at least 67 bits, more than
+            // the 64 kept plus a round bit; the remainder is the sticky bit.
+            let divisor = 10u128.pow((-exp10) as u32);
+            let shift = d.leading_zeros() - 1;
+            let numerator = d << shift;
+            let (q, r) = (numerator / divisor, numerator % divisor);
+            return Some((round(negative, q, r != 0, -(shift as i32)), true));
+        }
+    }
+    let digits: Vec<u8> = (first..=last).map(digit).collect();
+    let mut n = Big::from_decimal(&digits);
     if exp10 >= 0 {
         n.mul_pow10(exp10 as u32);
         let (top, dropped, sticky) = n.top_bits(128);
@@ -369,21 +439,7 @@ fn parse_decimal(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
 
 /// Parses the digits after `0x`, as [`parse_decimal`].
 fn parse_hex(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
-    let exp_at = body.iter().position(|&b| b == b'p' || b == b'P');
-    let (mantissa, exponent) = match exp_at {
-        Some(i) => (&body[..i], parse_exponent(&body[i + 1..])?),
-        None => (body, 0),
-    };
-    let (int_part, frac_part) = match mantissa.iter().position(|&b| b == b'.') {
-        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
-        None => (mantissa, &mantissa[..0]),
-    };
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    if !int_part.iter().chain(frac_part).all(u8::is_ascii_hexdigit) {
-        return None;
-    }
+    let (int_part, frac_part, exponent) = split_number(body, b'p', u8::is_ascii_hexdigit)?;
     let mut n = Big::from_u128(0);
     for &h in int_part.iter().chain(frac_part) {
         n.mul_small(16);
@@ -503,20 +559,25 @@ impl Big {
         }
     }
 
-    fn bit(&self, i: usize) -> bool {
-        self.limbs.get(i / 32).is_some_and(|&l| (l >> (i % 32)) & 1 == 1)
-    }
-
     /// The top `n` (at most 128) bits as an integer, how many lower bits
     /// were dropped, and whether any dropped bit was set.
     fn top_bits(&self, n: usize) -> (u128, usize, bool) {
         let len = self.bit_len();
         let dropped = len.saturating_sub(n);
+        let (words, bits) = (dropped / 32, dropped % 32);
         let mut top = 0u128;
-        for i in (dropped..len).rev() {
-            top = (top << 1) | self.bit(i) as u128;
+        for (k, &limb) in self.limbs[words..].iter().enumerate() {
+            // Where this limb's lowest bit lands in the result; the result
+            // has at most 128 bits, so nothing lands at 128 or beyond.
+            let at = 32 * k as i64 - bits as i64;
+            if at < 0 {
+                top |= (limb >> bits) as u128;
+            } else if at < 128 {
+                top |= (limb as u128) << at;
+            }
         }
-        let sticky = (0..dropped).any(|i| self.bit(i));
+        let sticky = self.limbs[..words].iter().any(|&l| l != 0)
+            || (bits > 0 && self.limbs.get(words).is_some_and(|&l| l & ((1u32 << bits) - 1) != 0));
         (top, dropped, sticky)
     }
 
@@ -543,6 +604,17 @@ impl Big {
         self.trim();
     }
 
+    /// Shifts right by one bit in place.
+    fn shr1(&mut self) {
+        let mut carry = 0u32;
+        for limb in self.limbs.iter_mut().rev() {
+            let v = *limb;
+            *limb = (v >> 1) | (carry << 31);
+            carry = v & 1;
+        }
+        self.trim();
+    }
+
     /// `self / divisor` when the quotient fits in 128 bits (shift-and-
     /// subtract), and whether the remainder is nonzero.
     fn div_small_quotient(mut self, divisor: &Big) -> (u128, bool) {
@@ -552,13 +624,14 @@ impl Big {
         if len >= dlen {
             let qbits = len - dlen + 1;
             assert!(qbits <= 128, "quotient wider than 128 bits");
+            let mut shifted = divisor.clone();
+            shifted.shl(qbits - 1);
             for j in (0..qbits).rev() {
-                let mut shifted = divisor.clone();
-                shifted.shl(j);
                 if self.cmp_big(&shifted) != Ordering::Less {
                     self.sub_assign(&shifted);
                     quotient |= 1u128 << j;
                 }
+                shifted.shr1();
             }
         }
         (quotient, !self.is_zero())
@@ -599,7 +672,7 @@ mod tests {
     fn sum(a: &str, b: &str) -> String {
         let a = LongDouble::parse(a.as_bytes()).expect(a);
         let b = LongDouble::parse(b.as_bytes()).expect(b);
-        a.add(b).format_human()
+        (a + b).format_human()
     }
 
     // Expected strings below were produced by redis-server 7.0.15
@@ -612,10 +685,7 @@ mod tests {
         assert_eq!(sum("0x1p-2", ".5"), "0.75");
         assert_eq!(sum("5.", "+3"), "8");
         assert_eq!(sum("0012", "1"), "13");
-        assert_eq!(
-            sum("123456789012345678901234567890", "0.1"),
-            "123456789012345678899921813504"
-        );
+        assert_eq!(sum("123456789012345678901234567890", "0.1"), "123456789012345678899921813504");
     }
 
     #[test]
@@ -638,8 +708,10 @@ mod tests {
 
     #[test]
     fn parse_refuses_what_string2ld_refuses() {
-        for bad in ["", " 1", "1 ", "1e", "1e+", "1_0", "nan", "NaN", "abc", ".", "0x", "0xp1",
-            "1e5000", "1e-5000", "-1e5000", "0x1p", "infinit", "++1", "1..2"] {
+        for bad in [
+            "", " 1", "1 ", "1e", "1e+", "1_0", "nan", "NaN", "abc", ".", "0x", "0xp1", "1e5000",
+            "1e-5000", "-1e5000", "0x1p", "infinit", "++1", "1..2",
+        ] {
             assert!(LongDouble::parse(bad.as_bytes()).is_none(), "{bad:?}");
         }
         assert!(LongDouble::parse(&[b'1'; 5120]).is_none());
@@ -703,7 +775,7 @@ mod tests {
                 continue;
             }
             let (a, b) = (a.expect(line), b.expect(line));
-            let sum = a.add(b);
+            let sum = a + b;
             let got = if sum.is_nan() { "nan".to_string() } else { sum.format_human() };
             assert_eq!(got, f[2], "{line}");
             assert_eq!(b.mul_u32(1000).ceil_to_i64().to_string(), f[3], "{line}");

@@ -58,7 +58,12 @@ fn read_set<'a>(ctx: &'a mut ExecCtx<'_>, key: &[u8]) -> Result<Option<&'a SetVa
 }
 
 /// Looks `key` up as a set for modification.
-fn write_set<'a>(db: &'a mut Db, key: &[u8], now_ms: u64, rng: &mut impl Rng) -> Result<Option<&'a mut SetValue>, WrongType> {
+fn write_set<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    now_ms: u64,
+    rng: &mut impl Rng,
+) -> Result<Option<&'a mut SetValue>, WrongType> {
     match db.get_mut(key, now_ms, rng) {
         None => Ok(None),
         Some(Value::Set(s)) => Ok(Some(s)),
@@ -78,7 +83,12 @@ fn reply_member(out: &mut ReplyBuf, m: StrRef<'_>) {
 /// Looks up several keys as sets, as SINTER/SUNION/SDIFF do: lazily
 /// expiring each and counting the lookup, stopping at the first key of
 /// another type. Missing keys come back as `None`.
-fn sets_of<'a>(db: &'a mut Db, keys: &[&[u8]], now_ms: u64, rng: &mut impl Rng) -> Result<Vec<Option<&'a SetValue>>, WrongType> {
+fn sets_of<'a>(
+    db: &'a mut Db,
+    keys: &[&[u8]],
+    now_ms: u64,
+    rng: &mut impl Rng,
+) -> Result<Vec<Option<&'a SetValue>>, WrongType> {
     for &key in keys {
         match db.get(key, now_ms, rng) {
             None | Some(Value::Set(_)) => {}
@@ -406,7 +416,8 @@ pub fn spop(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         for _ in 0..remaining {
             let i = set.random_index(rng);
             let m = set.remove_at(i);
-            kept.get_or_insert_with(|| SetValue::for_first_member(&m)).add(&m, max_intset);
+            kept.get_or_insert_with(|| SetValue::for_first_member(&m))
+                .add(&m, max_intset);
         }
         for m in set.iter() {
             reply_member(out, m);
@@ -423,8 +434,12 @@ pub fn smove(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let (src, dst, member) = (args.get(1), args.get(2), args.get(3));
     let max_intset = ctx.settings.set_max_intset_entries;
     let db = &mut ctx.dbs[ctx.db];
-    let src_kind = db.get(src, ctx.now_ms, ctx.rng).map(|v| matches!(v, Value::Set(_)));
-    let dst_kind = db.get(dst, ctx.now_ms, ctx.rng).map(|v| matches!(v, Value::Set(_)));
+    let src_kind = db
+        .get(src, ctx.now_ms, ctx.rng)
+        .map(|v| matches!(v, Value::Set(_)));
+    let dst_kind = db
+        .get(dst, ctx.now_ms, ctx.rng)
+        .map(|v| matches!(v, Value::Set(_)));
     match (src_kind, dst_kind) {
         (None, _) => {
             ctx.out.integer(0);
@@ -502,6 +517,7 @@ fn inter_generic(ctx: &mut ExecCtx<'_>, keys: &[&[u8]], output: InterOutput<'_>)
     let (first, rest) = sets.split_first().expect("at least one key");
     let in_all = |m: StrRef<'_>| m.with_bytes(|b| rest.iter().all(|s| s.contains(b)));
     match output {
+        InterOutput::Reply if rest.is_empty() => reply_set(ctx.out, first),
         InterOutput::Reply => {
             let out = &mut *ctx.out;
             let deferred = out.defer();
@@ -587,7 +603,12 @@ enum UnionOrDiff {
 
 /// SUNION, SDIFF and their STORE forms. The result is built as a new set
 /// (starting as an intset, as Redis's does), then replied or stored.
-fn union_diff(ctx: &mut ExecCtx<'_>, keys: &[&[u8]], dst: Option<&[u8]>, op: UnionOrDiff) -> Outcome {
+fn union_diff(
+    ctx: &mut ExecCtx<'_>,
+    keys: &[&[u8]],
+    dst: Option<&[u8]>,
+    op: UnionOrDiff,
+) -> Outcome {
     let max_intset = ctx.settings.set_max_intset_entries;
     let sets = match sets_of(&mut ctx.dbs[ctx.db], keys, ctx.now_ms, ctx.rng) {
         Ok(s) => s,
@@ -611,7 +632,10 @@ fn union_diff(ctx: &mut ExecCtx<'_>, keys: &[&[u8]], dst: Option<&[u8]>, op: Uni
         UnionOrDiff::Diff => {
             // The first key named again means everything is subtracted.
             let same_key = sets[0].is_some()
-                && keys[1..].iter().zip(&sets[1..]).any(|(k, s)| s.is_some() && *k == keys[0]);
+                && keys[1..]
+                    .iter()
+                    .zip(&sets[1..])
+                    .any(|(k, s)| s.is_some() && *k == keys[0]);
             if let (Some(first), false) = (sets[0], same_key) {
                 // Redis's choice between its two algorithms decides the
                 // result's encoding, so make the same choice.
@@ -704,8 +728,14 @@ pub(crate) struct ScanOptions<'a> {
 }
 
 /// Parses `[MATCH pattern] [COUNT count]` from argument `from` on.
-pub(crate) fn parse_scan_options(args: Args<'_>, from: usize) -> Result<ScanOptions<'_>, &'static str> {
-    let mut opts = ScanOptions { count: 10, pattern: None };
+pub(crate) fn parse_scan_options(
+    args: Args<'_>,
+    from: usize,
+) -> Result<ScanOptions<'_>, &'static str> {
+    let mut opts = ScanOptions {
+        count: 10,
+        pattern: None,
+    };
     let mut i = from;
     while i < args.len() {
         let has_value = i + 1 < args.len();

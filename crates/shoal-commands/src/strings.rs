@@ -447,36 +447,28 @@ pub fn decrby(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     }
 }
 
-/// Formats an INCRBYFLOAT result as Redis's human-friendly long double
-/// form: plain decimal notation, no exponent, no trailing zeros.
-pub fn format_incr_float(v: f64) -> String {
-    // Rust's Display prints the shortest decimal that round-trips, never
-    // in exponent form, which is what Redis's "%.17Lf + trim" aims for.
-    let s = format!("{v}");
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
-}
-
 /// INCRBYFLOAT key increment
+///
+/// Computed in 80-bit extended precision and printed as Redis prints its
+/// `long double` (`%.17Lf`, trailing zeros dropped), so `0.1 + 0.2` is
+/// `0.3` here as in Redis, not `0.30000000000000004`.
 pub fn incrbyfloat(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
+    use crate::long_double::LongDouble;
     let key = args.get(1);
-    let Some(delta) = parse::float(args.get(2)) else {
+    let Some(delta) = LongDouble::parse(args.get(2)) else {
         ctx.out.error(errors::NOT_FLOAT);
         return Outcome::Done;
     };
     let db = &mut ctx.dbs[ctx.db];
     let base = match db.get(key, ctx.now_ms, ctx.rng) {
-        None => 0.0,
+        None => LongDouble::ZERO,
         Some(v) => match v.as_str() {
             None => {
                 ctx.out.error(errors::WRONGTYPE);
                 return Outcome::Done;
             }
-            Some(StrRef::Int(n)) => n as f64,
-            Some(StrRef::Bytes(b)) => match parse::float(b) {
+            Some(StrRef::Int(n)) => LongDouble::from_i64(n),
+            Some(StrRef::Bytes(b)) => match LongDouble::parse(b) {
                 Some(f) => f,
                 None => {
                     ctx.out.error(errors::NOT_FLOAT);
@@ -486,11 +478,11 @@ pub fn incrbyfloat(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         },
     };
     let result = base + delta;
-    if !result.is_finite() {
+    if result.is_nan() || result.is_infinite() {
         ctx.out.error(errors::FLOAT_NAN_INF);
         return Outcome::Done;
     }
-    let text = format_incr_float(result);
+    let text = result.format_human();
     db.set(key, Value::string(text.as_bytes()), Ttl::Keep, ctx.now_ms);
     ctx.dirty += 1;
     ctx.out.bulk(text.as_bytes());

@@ -83,11 +83,15 @@ pub(crate) fn limits(s: &Settings) -> ZSetLimits {
     }
 }
 
-/// The key holds another type; the caller replies WRONGTYPE.
-pub(crate) struct WrongType;
+pub(crate) use crate::sets::WrongType;
 
 /// Looks `key` up as a sorted set for reading.
-pub(crate) fn read<'a>(db: &'a mut Db, key: &[u8], now_ms: u64, rng: &mut impl Rng) -> Result<Option<&'a ZSetValue>, WrongType> {
+pub(crate) fn read<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    now_ms: u64,
+    rng: &mut impl Rng,
+) -> Result<Option<&'a ZSetValue>, WrongType> {
     match db.get(key, now_ms, rng) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -96,7 +100,12 @@ pub(crate) fn read<'a>(db: &'a mut Db, key: &[u8], now_ms: u64, rng: &mut impl R
 }
 
 /// Looks `key` up as a sorted set for modification.
-pub(crate) fn write<'a>(db: &'a mut Db, key: &[u8], now_ms: u64, rng: &mut impl Rng) -> Result<Option<&'a mut ZSetValue>, WrongType> {
+pub(crate) fn write<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    now_ms: u64,
+    rng: &mut impl Rng,
+) -> Result<Option<&'a mut ZSetValue>, WrongType> {
     match db.get_mut(key, now_ms, rng) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -138,7 +147,12 @@ pub(crate) fn store(ctx: &mut crate::ExecCtx<'_>, dst: &[u8], zset: ZSetValue) {
         return;
     }
     let n = zset.len();
-    db.set(dst, Value::ZSet(Box::new(zset)), shoal_keyspace::Ttl::Clear, ctx.now_ms);
+    db.set(
+        dst,
+        Value::ZSet(Box::new(zset)),
+        shoal_keyspace::Ttl::Clear,
+        ctx.now_ms,
+    );
     ctx.dirty += 1;
     ctx.out.integer(n as i64);
 }

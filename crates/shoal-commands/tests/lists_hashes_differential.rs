@@ -127,7 +127,9 @@ impl Client {
 enum Compare {
     Exact,
     /// Elements as a set when the hash is a table (pairs when `pairs`).
-    HashOrder { pairs: bool },
+    HashOrder {
+        pairs: bool,
+    },
     /// HSCAN: the elements after the cursor, as a set of pairs.
     Scan,
     /// Random picks: only the first line (array length or error) must match.
@@ -196,7 +198,10 @@ impl Gen {
             0 => vec![b'v'; self.rng.random_range(60..70)],
             1 => self.float_text(),
             2..=5 => self.rng.random_range(-100i64..100).to_string().into_bytes(),
-            6 => self.pick(&["9223372036854775807", "-9223372036854775808", "0012", "-0", " 1"]).as_bytes().to_vec(),
+            6 => self
+                .pick(&["9223372036854775807", "-9223372036854775808", "0012", "-0", " 1"])
+                .as_bytes()
+                .to_vec(),
             _ => self.pick(&["a", "b", "hello", "", "1.5", "inf"]).as_bytes().to_vec(),
         }
     }
@@ -215,12 +220,26 @@ impl Gen {
         let s = match self.rng.random_range(0..14) {
             0 => format!("{}", self.rng.random_range(-1000i64..1000)),
             1 => format!("{:.3}", self.rng.random_range(-100.0f64..100.0)),
-            2 => format!("{}e{}", self.rng.random_range(-99i64..99), self.rng.random_range(-30i64..30)),
+            2 => format!(
+                "{}e{}",
+                self.rng.random_range(-99i64..99),
+                self.rng.random_range(-30i64..30)
+            ),
             3 => format!("0.{}", self.rng.random_range(0u64..10u64.pow(18))),
             4 => format!("{:.17}", self.rng.random::<f64>()),
-            5 => self.pick(&["inf", "-inf", "nan", "1e", ".5", "5.", "+3", "0x1p-3", "1e5000", "1e-5000"]).into(),
-            6 => format!("{}.{}", self.rng.random_range(0u64..u64::MAX), self.rng.random_range(0u64..1000)),
-            _ => self.pick(&["0.1", "0.2", "-0.3", "1.1", "10.5", "3", "-1", "2.5e-1", "1e20"]).into(),
+            5 => self
+                .pick(&[
+                    "inf", "-inf", "nan", "1e", ".5", "5.", "+3", "0x1p-3", "1e5000", "1e-5000",
+                ])
+                .into(),
+            6 => format!(
+                "{}.{}",
+                self.rng.random_range(0u64..u64::MAX),
+                self.rng.random_range(0u64..1000)
+            ),
+            _ => self
+                .pick(&["0.1", "0.2", "-0.3", "1.1", "10.5", "3", "-1", "2.5e-1", "1e20"])
+                .into(),
         };
         s.into_bytes()
     }
@@ -292,7 +311,13 @@ impl Gen {
                 }
                 a
             }
-            20 => vec![s("LMOVE"), s(self.list_key()), s(self.list_key()), s(self.end()), s(self.end())],
+            20 => vec![
+                s("LMOVE"),
+                s(self.list_key()),
+                s(self.list_key()),
+                s(self.end()),
+                s(self.end()),
+            ],
             21 => vec![s("RPOPLPUSH"), s(self.list_key()), s(self.list_key())],
             22 | 23 => {
                 let (name, lead) = if self.rng.random_bool(0.5) {
@@ -304,7 +329,11 @@ impl Gen {
                 let mut a = vec![s(name)];
                 a.extend(lead.map(s));
                 let n = self.rng.random_range(1..4);
-                a.push(s(&if self.rng.random_range(0..15) == 0 { "0".to_string() } else { n.to_string() }));
+                a.push(s(&if self.rng.random_range(0..15) == 0 {
+                    "0".to_string()
+                } else {
+                    n.to_string()
+                }));
                 for _ in 0..n {
                     a.push(s(self.list_key()));
                 }
@@ -330,7 +359,14 @@ impl Gen {
                 if self.rng.random_bool(0.5) {
                     vec![s("BRPOPLPUSH"), s(self.list_key()), s(self.list_key()), s("0")]
                 } else {
-                    vec![s("BLMOVE"), s(self.list_key()), s(self.list_key()), s(self.end()), s(self.end()), s("0")]
+                    vec![
+                        s("BLMOVE"),
+                        s(self.list_key()),
+                        s(self.list_key()),
+                        s(self.end()),
+                        s(self.end()),
+                        s("0"),
+                    ]
                 }
             }
             26..=31 => {
@@ -389,7 +425,11 @@ impl Gen {
                         3 => "1000".to_string(),
                         _ => self.rng.random_range(-5i64..6).to_string(),
                     };
-                    compare = if c == "1000" { Compare::HashOrder { pairs: false } } else { Compare::HeaderOnly };
+                    compare = if c == "1000" {
+                        Compare::HashOrder { pairs: false }
+                    } else {
+                        Compare::HeaderOnly
+                    };
                     a.push(s(&c));
                     if self.rng.random_bool(0.5) {
                         a.push(s(self.pick(&["WITHVALUES", "withvalues", "WITHVALUE"])));
@@ -404,7 +444,8 @@ impl Gen {
             }
             52 | 53 => {
                 compare = Compare::Scan;
-                let mut a = vec![s("HSCAN"), s(self.hash_key()), s(self.pick(&["0", "0", "x", "-1"]))];
+                let mut a =
+                    vec![s("HSCAN"), s(self.hash_key()), s(self.pick(&["0", "0", "x", "-1"]))];
                 if self.rng.random_bool(0.4) {
                     a.push(s("MATCH"));
                     a.push(s(self.pick(&["f1*", "*", "f?", "F*", "[a-f]*"])));
@@ -436,7 +477,8 @@ fn elements(reply: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
         let start = *pos;
         let nl = buf[*pos..].iter().position(|&b| b == b'\n').expect("line") + *pos + 1;
         let kind = buf[*pos];
-        let n: i64 = std::str::from_utf8(&buf[*pos + 1..nl - 2]).unwrap_or("0").parse().unwrap_or(0);
+        let n: i64 =
+            std::str::from_utf8(&buf[*pos + 1..nl - 2]).unwrap_or("0").parse().unwrap_or(0);
         *pos = nl;
         match kind {
             b'$' | b'=' if n >= 0 => *pos += n as usize + 2,
@@ -462,15 +504,22 @@ fn elements(reply: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
     (header, items)
 }
 
-/// The elements, sorted, grouped in pairs when `pairs`.
+/// The elements, sorted, grouped in pairs when `pairs` (unless they are
+/// pairs already, as RESP3 nests them).
 fn as_sorted_set(items: Vec<Vec<u8>>, pairs: bool) -> Vec<Vec<u8>> {
-    let mut groups: Vec<Vec<u8>> = if pairs { items.chunks(2).map(|c| c.concat()).collect() } else { items };
+    let nested = items.first().is_some_and(|i| i[0] == b'*');
+    let mut groups: Vec<Vec<u8>> =
+        if pairs && !nested { items.chunks(2).map(|c| c.concat()).collect() } else { items };
     groups.sort();
     groups
 }
 
 /// Every field/value pair of an HSCAN of `key` to the end, sorted.
-fn full_scan(mut run: impl FnMut(&[Vec<u8>]) -> Vec<u8>, key: &[u8], extra: &[Vec<u8>]) -> Vec<Vec<u8>> {
+fn full_scan(
+    mut run: impl FnMut(&[Vec<u8>]) -> Vec<u8>,
+    key: &[u8],
+    extra: &[Vec<u8>],
+) -> Vec<Vec<u8>> {
     let mut cursor = b"0".to_vec();
     let mut all = Vec::new();
     for _ in 0..10_000 {
@@ -508,7 +557,10 @@ fn shape(reply: &[u8]) -> Vec<u8> {
 }
 
 fn show(args: &[Vec<u8>]) -> String {
-    args.iter().map(|a| String::from_utf8_lossy(&a[..a.len().min(40)]).into_owned()).collect::<Vec<_>>().join(" ")
+    args.iter()
+        .map(|a| String::from_utf8_lossy(&a[..a.len().min(40)]).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Runs `steps` commands from `seed` under one configuration.
@@ -520,20 +572,32 @@ fn run_sequence(port: u16, seed: u64, protocol: Protocol, settings: &[(&str, i64
     }
     let mut harness = Harness::new();
     harness.protocol = protocol;
-    for &(name, value) in settings {
+    // Defaults first: the server keeps settings from earlier sequences.
+    let defaults = [
+        ("list-max-listpack-size", -2),
+        ("hash-max-listpack-entries", 128),
+        ("hash-max-listpack-value", 64),
+    ];
+    for &(name, value) in defaults.iter().chain(settings) {
         let reply = client.call_str(&format!("CONFIG SET {name} {value}"));
         assert_eq!(reply, b"+OK\r\n", "CONFIG SET {name}");
         match name {
             "list-max-listpack-size" => harness.settings.list_max_listpack_size = value,
-            "hash-max-listpack-entries" => harness.settings.hash_max_listpack_entries = value as usize,
+            "hash-max-listpack-entries" => {
+                harness.settings.hash_max_listpack_entries = value as usize
+            }
             "hash-max-listpack-value" => harness.settings.hash_max_listpack_value = value as usize,
             _ => unreachable!("setting {name}"),
         }
     }
     let mut gen = Gen { rng: SmallRng::seed_from_u64(seed) };
+    let trace = std::env::var_os("SHOAL_DIFF_TRACE").is_some();
     for n in 0..steps {
         let step = gen.step();
         let label = format!("seed {seed} step {n} {protocol:?} {settings:?}: {}", show(&step.args));
+        if trace {
+            eprintln!("{label}");
+        }
         // Whether a hash is a table decides how its order is compared.
         let key_is_table = step.args.len() > 1
             && step.compare != Compare::Exact
@@ -610,14 +674,24 @@ fn lists_and_hashes_match_redis_server() {
     };
     let configs: [&[(&str, i64)]; 4] = [
         &[],
-        &[("list-max-listpack-size", 1), ("hash-max-listpack-entries", 4), ("hash-max-listpack-value", 8)],
+        &[
+            ("list-max-listpack-size", 1),
+            ("hash-max-listpack-entries", 4),
+            ("hash-max-listpack-value", 8),
+        ],
         &[("list-max-listpack-size", -1), ("hash-max-listpack-entries", 0)],
-        &[("list-max-listpack-size", 3), ("hash-max-listpack-entries", 16), ("hash-max-listpack-value", 2)],
+        &[
+            ("list-max-listpack-size", 3),
+            ("hash-max-listpack-entries", 16),
+            ("hash-max-listpack-value", 2),
+        ],
     ];
-    let seeds: u64 = std::env::var("SHOAL_DIFF_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let seeds: u64 =
+        std::env::var("SHOAL_DIFF_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     for seed in 0..seeds {
         for (i, config) in configs.iter().enumerate() {
-            let protocol = if (seed + i as u64) % 2 == 0 { Protocol::Resp2 } else { Protocol::Resp3 };
+            let protocol =
+                if (seed + i as u64) % 2 == 0 { Protocol::Resp2 } else { Protocol::Resp3 };
             run_sequence(server.port, seed * 100 + i as u64, protocol, config, 1500);
         }
     }

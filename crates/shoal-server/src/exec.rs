@@ -310,7 +310,10 @@ impl Server {
         if let Outcome::Block(req) = &outcome {
             self.block_client(idx, cmd, args, req.keys.clone(), req.deadline_ms);
         }
-        if self.interest_count > 0 {
+        // Inside a delivery (a blocked client being served) the signals wait
+        // for the delivery loop: re-entering would serve the same client
+        // again before it is marked unblocked.
+        if self.interest_count > 0 && !self.delivering_signals {
             self.deliver_signals();
         }
         outcome
@@ -435,6 +438,12 @@ impl Server {
     /// Routes keys changed by the last command to WATCHers and blocked
     /// clients.
     pub(crate) fn deliver_signals(&mut self) {
+        self.delivering_signals = true;
+        self.deliver_signal_rounds();
+        self.delivering_signals = false;
+    }
+
+    fn deliver_signal_rounds(&mut self) {
         for _round in 0..64 {
             let mut any = false;
             for db in 0..self.dbs.len() {

@@ -160,6 +160,8 @@ pub struct Server {
     pub(crate) run_id: String,
     /// Cluster state, when `cluster-enabled yes`.
     pub(crate) cluster: Option<crate::cluster_mode::ClusterMode>,
+    /// Set while signalled keys are being delivered to blocked clients.
+    pub(crate) delivering_signals: bool,
 }
 
 impl Server {
@@ -175,6 +177,9 @@ impl Server {
         let seed = entropy_seed();
         let now_ms = unix_ms();
         let mut rng = SmallRng::seed_from_u64(seed);
+        // Big hashes and sets key their tables with a per-process secret so
+        // clients cannot force collisions.
+        shoal_keyspace::collections::HashValue::set_table_seed(rand::Rng::random(&mut rng));
         let dbs = (0..settings.databases)
             .map(|_| Db::new(rand::Rng::random(&mut rng)))
             .collect();
@@ -224,6 +229,7 @@ impl Server {
             config_file,
             run_id,
             cluster: None,
+            delivering_signals: false,
         };
         server.apply_settings();
         if server.settings.cluster_enabled {

@@ -317,3 +317,37 @@ fn slow_commands_reach_slowlog_and_latency_monitor() {
     assert_eq!(c.call_raw(&["LATENCY", "RESET"]), ":1\r\n");
     assert_eq!(c.call_raw(&["LATENCY", "LATEST"]), "*0\r\n");
 }
+
+#[test]
+fn blocked_clients_are_served_first_come_first_served_one_element_each() {
+    let s = start_shoal(&[]);
+    let mut a = s.connect();
+    let mut b = s.connect();
+    let mut w = s.connect();
+    a.send(&[b"BLPOP", b"q", b"0"]);
+    std::thread::sleep(Duration::from_millis(100));
+    b.send(&[b"BLPOP", b"q", b"0"]);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(w.call_raw(&["RPUSH", "q", "x", "y", "z"]), ":3\r\n");
+    assert_eq!(String::from_utf8(a.read_raw()).unwrap(), "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+    assert_eq!(String::from_utf8(b.read_raw()).unwrap(), "*2\r\n$1\r\nq\r\n$1\r\ny\r\n");
+    assert_eq!(w.call_raw(&["LRANGE", "q", "0", "-1"]), "*1\r\n$1\r\nz\r\n");
+    // A push inside MULTI/EXEC wakes a blocked client too.
+    let mut c = s.connect();
+    c.send(&[b"BZPOPMIN", b"z", b"0.5"]);
+    std::thread::sleep(Duration::from_millis(100));
+    w.call_raw(&["MULTI"]);
+    w.call_raw(&["ZADD", "z", "1", "m"]);
+    assert_eq!(w.call_raw(&["EXEC"]), "*1\r\n:1\r\n");
+    assert_eq!(String::from_utf8(c.read_raw()).unwrap(), "*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n");
+    // Fractional timeouts expire with the null reply.
+    let started = std::time::Instant::now();
+    assert_eq!(c.call_raw(&["BLPOP", "empty", "0.2"]), "*-1\r\n");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    // CLIENT UNBLOCK ends a wait.
+    let id = match c.call("CLIENT ID") { Frame::Integer(n) => n, f => panic!("{f:?}") };
+    c.send(&[b"BRPOP", b"empty", b"0"]);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(w.call_raw(&["CLIENT", "UNBLOCK", &id.to_string(), "ERROR"]), ":1\r\n");
+    assert_eq!(String::from_utf8(c.read_raw()).unwrap(), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+}

@@ -111,12 +111,26 @@ pub fn zdiff(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]
 pub fn zunionstore(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    generic(ctx, args, Some(args.get(1)), Op::Union, false, "zunionstore")
+    generic(
+        ctx,
+        args,
+        Some(args.get(1)),
+        Op::Union,
+        false,
+        "zunionstore",
+    )
 }
 
 /// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]
 pub fn zinterstore(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    generic(ctx, args, Some(args.get(1)), Op::Inter, false, "zinterstore")
+    generic(
+        ctx,
+        args,
+        Some(args.get(1)),
+        Op::Inter,
+        false,
+        "zinterstore",
+    )
 }
 
 /// ZDIFFSTORE destination numkeys key [key ...]
@@ -131,7 +145,12 @@ pub fn zintercard(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// Looks the input keys up in order (each lookup counts), stopping at the
 /// first key that is neither a set nor a sorted set.
-fn sources<'a>(db: &'a mut Db, keys: &[&[u8]], now_ms: u64, rng: &mut impl rand::Rng) -> Option<Vec<Source<'a>>> {
+fn sources<'a>(
+    db: &'a mut Db,
+    keys: &[&[u8]],
+    now_ms: u64,
+    rng: &mut impl rand::Rng,
+) -> Option<Vec<Source<'a>>> {
     for &k in keys {
         match db.get(k, now_ms, rng) {
             None | Some(Value::Set(_) | Value::ZSet(_)) => {}
@@ -150,7 +169,14 @@ fn sources<'a>(db: &'a mut Db, keys: &[&[u8]], now_ms: u64, rng: &mut impl rand:
     )
 }
 
-fn generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, dst: Option<&[u8]>, op: Op, card_only: bool, command: &str) -> Outcome {
+fn generic(
+    ctx: &mut ExecCtx<'_>,
+    args: Args<'_>,
+    dst: Option<&[u8]>,
+    op: Op,
+    card_only: bool,
+    command: &str,
+) -> Outcome {
     let numkeys_at = if dst.is_some() { 2 } else { 1 };
     let Some(numkeys) = parse::int(args.get(numkeys_at)) else {
         ctx.out.error(errors::NOT_INTEGER);
@@ -335,7 +361,9 @@ fn diff(inputs: &[(Source<'_>, f64)], keys: &[&[u8]]) -> Vec<(f64, Vec<u8>)> {
 /// A sorted set holding `sorted` (in order), compact when it fits.
 fn build(sorted: &[(f64, Vec<u8>)], limits: ZSetLimits) -> ZSetValue {
     let fits = sorted.len() <= limits.max_listpack_entries
-        && sorted.iter().all(|(_, m)| m.len() <= limits.max_listpack_value);
+        && sorted
+            .iter()
+            .all(|(_, m)| m.len() <= limits.max_listpack_value);
     let (mut z, l) = if fits {
         (ZSetValue::new(), limits)
     } else {

@@ -32,7 +32,13 @@ struct Shape {
 
 /// Pops from the first existing key of `keys` and writes the reply.
 /// `count` is `None` for the single-element forms.
-fn pop_generic(ctx: &mut ExecCtx<'_>, keys: &[&[u8]], max: bool, count: Option<usize>, shape: Shape) {
+fn pop_generic(
+    ctx: &mut ExecCtx<'_>,
+    keys: &[&[u8]],
+    max: bool,
+    count: Option<usize>,
+    shape: Shape,
+) {
     let db = &mut ctx.dbs[ctx.db];
     let out = &mut *ctx.out;
     let mut popped = None;
@@ -141,7 +147,14 @@ fn deadline(arg: &[u8], now_ms: u64) -> Result<Option<u64>, &'static str> {
 
 /// The blocking forms: pop now if a key has members, else block (or, when
 /// blocking is not allowed, reply as a timeout would).
-fn blocking_generic(ctx: &mut ExecCtx<'_>, keys: &[&[u8]], timeout: &[u8], max: bool, count: Option<usize>, shape: Shape) -> Outcome {
+fn blocking_generic(
+    ctx: &mut ExecCtx<'_>,
+    keys: &[&[u8]],
+    timeout: &[u8],
+    max: bool,
+    count: Option<usize>,
+    shape: Shape,
+) -> Outcome {
     let deadline_ms = match deadline(timeout, ctx.now_ms) {
         Ok(d) => d,
         Err(e) => {
@@ -236,7 +249,11 @@ fn parse_mpop(args: Args<'_>, numkeys_at: usize) -> Result<MpopArgs<'_>, &'stati
         }
     }
     Ok(MpopArgs {
-        keys: args.iter().skip(numkeys_at + 1).take(numkeys as usize).collect(),
+        keys: args
+            .iter()
+            .skip(numkeys_at + 1)
+            .take(numkeys as usize)
+            .collect(),
         max,
         count: count.unwrap_or(1),
     })

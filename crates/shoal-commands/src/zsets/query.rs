@@ -12,7 +12,11 @@ use shoal_types::glob_match;
 
 /// Runs `f` on the sorted set at `key` (None when missing), or replies
 /// WRONGTYPE.
-fn with_zset(ctx: &mut ExecCtx<'_>, key: &[u8], f: impl FnOnce(Option<&ZSetValue>, &mut shoal_resp::ReplyBuf)) -> Outcome {
+fn with_zset(
+    ctx: &mut ExecCtx<'_>,
+    key: &[u8],
+    f: impl FnOnce(Option<&ZSetValue>, &mut shoal_resp::ReplyBuf),
+) -> Outcome {
     let out = &mut *ctx.out;
     match read(&mut ctx.dbs[ctx.db], key, ctx.now_ms, ctx.rng) {
         Err(WrongType) => out.error(errors::WRONGTYPE),
@@ -23,14 +27,18 @@ fn with_zset(ctx: &mut ExecCtx<'_>, key: &[u8], f: impl FnOnce(Option<&ZSetValue
 
 /// ZCARD key
 pub fn zcard(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    with_zset(ctx, args.get(1), |z, out| out.integer(z.map_or(0, ZSetValue::len) as i64))
+    with_zset(ctx, args.get(1), |z, out| {
+        out.integer(z.map_or(0, ZSetValue::len) as i64)
+    })
 }
 
 /// ZSCORE key member
 pub fn zscore(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    with_zset(ctx, args.get(1), |z, out| match z.and_then(|z| z.score(args.get(2))) {
-        Some(s) => out.double(s),
-        None => out.null(),
+    with_zset(ctx, args.get(1), |z, out| {
+        match z.and_then(|z| z.score(args.get(2))) {
+            Some(s) => out.double(s),
+            None => out.null(),
+        }
     })
 }
 
@@ -49,7 +57,10 @@ pub fn zmscore(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 fn rank_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, reverse: bool) -> Outcome {
     with_zset(ctx, args.get(1), |z, out| {
-        let rank = z.and_then(|z| z.rank(args.get(2)).map(|r| if reverse { z.len() - 1 - r } else { r }));
+        let rank = z.and_then(|z| {
+            z.rank(args.get(2))
+                .map(|r| if reverse { z.len() - 1 - r } else { r })
+        });
         match rank {
             Some(r) => out.integer(r as i64),
             None => out.null(),
@@ -93,7 +104,9 @@ pub fn zcount(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         ctx.out.error(errors::MIN_MAX_NOT_FLOAT);
         return Outcome::Done;
     };
-    with_zset(ctx, args.get(1), |z, out| out.integer(z.map_or(0, |z| z.count_in_range(&range)) as i64))
+    with_zset(ctx, args.get(1), |z, out| {
+        out.integer(z.map_or(0, |z| z.count_in_range(&range)) as i64)
+    })
 }
 
 /// ZLEXCOUNT key min max
@@ -102,7 +115,9 @@ pub fn zlexcount(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         ctx.out.error(errors::MIN_MAX_NOT_LEX);
         return Outcome::Done;
     };
-    with_zset(ctx, args.get(1), |z, out| out.integer(z.map_or(0, |z| z.count_in_range(&range)) as i64))
+    with_zset(ctx, args.get(1), |z, out| {
+        out.integer(z.map_or(0, |z| z.count_in_range(&range)) as i64)
+    })
 }
 
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]

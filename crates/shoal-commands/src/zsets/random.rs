@@ -1,7 +1,7 @@
 //! ZRANDMEMBER.
 //!
 //! Picks are uniform: a random storage slot, O(1) in both encodings. A
-//! positive count returns distinct members (the whole set, in rank order,
+//! positive count returns distinct members (the whole set, highest first,
 //! when the count covers it, as Redis does); a negative count may repeat.
 
 use super::{pairs_header, read, reply_pair, WrongType};
@@ -61,22 +61,40 @@ pub fn zrandmember(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     }
     let wanted = count.unsigned_abs() as usize;
     let size = zset.len();
+    // A compact set reaches a slot by walking; list it once instead.
+    let mut listed: Vec<(&[u8], f64)> = Vec::new();
+    if zset.is_compact() && wanted > 1 {
+        listed.reserve(size);
+        zset.for_each(|m, s| listed.push((m, s)));
+    }
+    let pick = |i: usize| {
+        if listed.is_empty() {
+            zset.slot(i)
+        } else {
+            listed[i]
+        }
+    };
     if count < 0 || wanted == 1 {
         pairs_header(out, wanted, withscores);
         for _ in 0..wanted {
-            let (m, s) = zset.slot(zset.random_slot(rng));
+            let (m, s) = pick(zset.random_slot(rng));
             reply_pair(out, m, s, withscores);
         }
         return Outcome::Done;
     }
     if wanted >= size {
+        // Redis walks sorted sets from the top here, so the whole set
+        // comes back in descending order.
         pairs_header(out, size, withscores);
-        zset.for_each(|m, s| reply_pair(out, m, s, withscores));
+        zset.walk(size - 1, true, |m, s| {
+            reply_pair(out, m, s, withscores);
+            true
+        });
         return Outcome::Done;
     }
     pairs_header(out, wanted, withscores);
     for i in distinct_positions(size, wanted, rng) {
-        let (m, s) = zset.slot(i);
+        let (m, s) = pick(i);
         reply_pair(out, m, s, withscores);
     }
     Outcome::Done

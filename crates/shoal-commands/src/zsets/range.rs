@@ -69,7 +69,10 @@ pub fn zrevrangebylex(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 /// Where the elements of a range go.
 enum Sink<'o> {
     /// To the client, as they are found.
-    Client { out: &'o mut ReplyBuf, withscores: bool },
+    Client {
+        out: &'o mut ReplyBuf,
+        withscores: bool,
+    },
     /// Into a new sorted set (ZRANGESTORE).
     Store(Vec<(Vec<u8>, f64)>),
 }
@@ -190,8 +193,13 @@ fn range_generic(
             withscores,
         },
     };
+    // How many elements the range holds, when known before walking it.
+    let mut known_len = 0;
     match parsed {
-        Parsed::Rank(start, end) => by_rank(zset, start, end, reverse, &mut sink),
+        Parsed::Rank(start, end) => {
+            known_len = clamp_ranks(start, end, zset.len()).map_or(0, |(s, e)| e - s + 1);
+            by_rank(zset, start, end, reverse, &mut sink);
+        }
         Parsed::Range(range) => {
             let is_score = matches!(range, ZRange::Score(_));
             by_range(zset, &range, is_score, offset, limit, reverse, &mut sink);
@@ -203,7 +211,14 @@ fn range_generic(
     };
     if let Some(dst) = dst {
         let limits = limits(ctx.settings);
-        let mut result = ZSetValue::new();
+        // Like Redis, start in the large encoding when a rank range says
+        // up front that the result will not fit the compact one (which
+        // shows: the compact encoding would turn a -0 score into 0).
+        let mut result = if known_len > limits.max_listpack_entries {
+            ZSetValue::new_large()
+        } else {
+            ZSetValue::new()
+        };
         for (m, s) in &found {
             result.insert(m, *s, limits);
         }
@@ -216,7 +231,11 @@ fn range_generic(
 /// `0..len`; `None` when the range is empty.
 pub(crate) fn clamp_ranks(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
-    let start = if start < 0 { (start + len).max(0) } else { start };
+    let start = if start < 0 {
+        (start + len).max(0)
+    } else {
+        start
+    };
     let end = if end < 0 { end + len } else { end };
     if start > end || start >= len {
         return None;
@@ -235,7 +254,11 @@ fn by_rank(zset: &ZSetValue, start: i64, end: i64, reverse: bool, sink: &mut Sin
     if let Sink::Client { out, withscores } = sink {
         pairs_header(out, n, *withscores);
     }
-    let first = if reverse { zset.len() - 1 - start } else { start };
+    let first = if reverse {
+        zset.len() - 1 - start
+    } else {
+        start
+    };
     let mut left = n;
     zset.walk(first, reverse, |m, s| {
         sink.emit(m, s);
@@ -244,20 +267,31 @@ fn by_rank(zset: &ZSetValue, start: i64, end: i64, reverse: bool, sink: &mut Sin
     });
 }
 
-fn by_range(zset: &ZSetValue, range: &ZRange, is_score: bool, offset: i64, limit: i64, reverse: bool, sink: &mut Sink<'_>) {
+fn by_range(
+    zset: &ZSetValue,
+    range: &ZRange,
+    is_score: bool,
+    offset: i64,
+    limit: i64,
+    reverse: bool,
+    sink: &mut Sink<'_>,
+) {
     let deferred = match sink {
         Sink::Client { out, .. } => Some(out.defer()),
         Sink::Store(_) => None,
     };
     let mut count = 0usize;
     // A negative offset walks Redis off the end of the set: nothing.
-    let offset_fits = offset >= 0 && !(is_score && offset > 0 && offset as u64 >= zset.len() as u64);
+    let offset_fits =
+        offset >= 0 && !(is_score && offset > 0 && offset as u64 >= zset.len() as u64);
     let start = if !offset_fits {
         None
     } else if reverse {
-        zset.range_last(range).and_then(|s| s.checked_sub(offset as usize))
+        zset.range_last(range)
+            .and_then(|s| s.checked_sub(offset as usize))
     } else {
-        zset.range_first(range).map(|s| s.saturating_add(offset as usize))
+        zset.range_first(range)
+            .map(|s| s.saturating_add(offset as usize))
     };
     if let Some(start) = start {
         let mut left = limit;
@@ -280,7 +314,11 @@ fn by_range(zset: &ZSetValue, range: &ZRange, is_score: bool, offset: i64, limit
         });
     }
     if let (Some(d), Sink::Client { out, withscores }) = (deferred, sink) {
-        let n = if *withscores && !out.is_resp3() { 2 * count } else { count };
+        let n = if *withscores && !out.is_resp3() {
+            2 * count
+        } else {
+            count
+        };
         out.finish_array(d, n);
     }
 }

@@ -56,7 +56,11 @@ fn strtod(s: &[u8]) -> Strtod {
     let signed = |v: f64| if negative { -v } else { v };
     let rest = &s[i..];
     if starts_with_ignore_case(rest, b"inf") {
-        let len = if starts_with_ignore_case(rest, b"infinity") { 8 } else { 3 };
+        let len = if starts_with_ignore_case(rest, b"infinity") {
+            8
+        } else {
+            3
+        };
         return Strtod {
             value: signed(f64::INFINITY),
             consumed: i + len,
@@ -66,7 +70,9 @@ fn strtod(s: &[u8]) -> Strtod {
     if starts_with_ignore_case(rest, b"nan") {
         let mut len = 3;
         if rest.get(3) == Some(&b'(') {
-            let close = rest[4..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
+            let close = rest[4..]
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
             if let Some(j) = close {
                 if rest[4 + j] == b')' {
                     len = 4 + j + 1;
@@ -94,7 +100,12 @@ fn strtod(s: &[u8]) -> Strtod {
             },
         };
     }
-    let digits_at = |from: usize| rest[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let digits_at = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
     let int_digits = digits_at(0);
     let mut end = int_digits;
     let mut frac_digits = 0;
@@ -282,7 +293,19 @@ mod tests {
         for (s, v) in ok {
             assert_eq!(parse_score(s), Some(*v), "{}", String::from_utf8_lossy(s));
         }
-        for bad in [&b""[..], b" 1", b"1 ", b".", b"1e", b"nan", b"1e400", b"1e-400", b"0x", b"abc", b"1\0"] {
+        for bad in [
+            &b""[..],
+            b" 1",
+            b"1 ",
+            b".",
+            b"1e",
+            b"nan",
+            b"1e400",
+            b"1e-400",
+            b"0x",
+            b"abc",
+            b"1\0",
+        ] {
             assert_eq!(parse_score(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }
@@ -301,7 +324,10 @@ mod tests {
         assert_eq!(parse_lex_bound(b"+"), Some(LexBound::PosInf));
         assert_eq!(parse_lex_bound(b"-"), Some(LexBound::NegInf));
         assert_eq!(parse_lex_bound(b"["), Some(LexBound::Inclusive(vec![])));
-        assert_eq!(parse_lex_bound(b"(a"), Some(LexBound::Exclusive(b"a".to_vec())));
+        assert_eq!(
+            parse_lex_bound(b"(a"),
+            Some(LexBound::Exclusive(b"a".to_vec()))
+        );
         assert_eq!(parse_lex_bound(b"-a"), None);
         assert_eq!(parse_lex_bound(b"a"), None);
         assert_eq!(parse_lex_bound(b""), None);

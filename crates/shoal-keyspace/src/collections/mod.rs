@@ -4,6 +4,7 @@
 //! large, with the thresholds of Redis's `*-max-listpack-*` settings, and
 //! reports the encoding under Redis's names for `OBJECT ENCODING`.
 
+mod dense;
 mod hash;
 mod list;
 mod set;
@@ -12,4 +13,4 @@ mod zset;
 pub use hash::HashValue;
 pub use list::ListValue;
 pub use set::SetValue;
-pub use zset::ZSetValue;
+pub use zset::{LexBound, LexRange, ScoreRange, Upsert, ZRange, ZSetLimits, ZSetValue};
