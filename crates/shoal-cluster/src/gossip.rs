@@ -60,7 +60,7 @@ impl ClusterNode {
         if me.is_primary() && self.manual.end.is_some() {
             header.mflags.insert(MessageFlags::PAUSED);
         }
-        header.slots = SlotBitmap::from_bytes(self.view.slot_bitmap_of(&master.id()).0);
+        header.slots = SlotBitmap::from_bytes(self.slot_bitmap(&master.id()).0);
         header.replica_of = if me.is_replica() { me.primary() } else { None };
         header
     }

@@ -155,6 +155,9 @@ pub struct ClusterNode {
     pub(crate) announced_role: Option<AnnouncedRole>,
     /// The `now` of the current call.
     pub(crate) now: Millis,
+    /// Slot bitmaps per node for the current slots generation: every
+    /// message header carries one, and computing it scans 16384 cells.
+    pub(crate) bitmaps: std::cell::RefCell<(u64, BTreeMap<NodeId, Box<crate::slots::SlotBitmap>>)>,
 }
 
 impl ClusterNode {
@@ -198,9 +201,27 @@ impl ClusterNode {
             events: Vec::new(),
             announced_role,
             now,
+            bitmaps: std::cell::RefCell::new((u64::MAX, BTreeMap::new())),
         };
         node.refresh_myself();
         node
+    }
+
+    /// The slot bitmap of `id`, from the cache while slot ownership has not
+    /// changed since it was computed.
+    pub(crate) fn slot_bitmap(&self, id: &NodeId) -> crate::slots::SlotBitmap {
+        let generation = self.view.slots_generation();
+        let mut cache = self.bitmaps.borrow_mut();
+        if cache.0 != generation {
+            cache.0 = generation;
+            cache.1.clear();
+        }
+        cache
+            .1
+            .entry(*id)
+            .or_insert_with(|| Box::new(self.view.slot_bitmap_of(id)))
+            .as_ref()
+            .clone()
     }
 
     /// Applies one input observed at `now`; the effects are appended to

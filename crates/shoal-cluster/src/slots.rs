@@ -96,10 +96,21 @@ pub(crate) fn all_slots() -> impl Iterator<Item = Slot> {
 ///
 /// Used by the view for "owner of slot", "migrating to" and "importing
 /// from"; the index is a position in the view's node table.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct SlotTable {
     cells: Box<[u16]>,
+    /// Bumped by every change, so derived data (bitmaps) can be cached.
+    generation: u64,
 }
+
+// Equality is about the contents; how many changes led there is not.
+impl PartialEq for SlotTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.cells == other.cells
+    }
+}
+
+impl Eq for SlotTable {}
 
 impl SlotTable {
     /// Sentinel for "no node"; node tables never grow this large.
@@ -111,6 +122,7 @@ impl SlotTable {
     pub(crate) fn new() -> SlotTable {
         SlotTable {
             cells: vec![Self::NONE; SLOT_COUNT].into_boxed_slice(),
+            generation: 0,
         }
     }
 
@@ -119,7 +131,13 @@ impl SlotTable {
         (v != Self::NONE).then_some(v as usize)
     }
 
+    /// Changes so far (see the field).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub(crate) fn set(&mut self, slot: Slot, value: Option<usize>) {
+        self.generation += 1;
         self.cells[slot.index()] = match value {
             Some(i) => {
                 assert!(
@@ -133,6 +151,7 @@ impl SlotTable {
     }
 
     pub(crate) fn clear(&mut self) {
+        self.generation += 1;
         self.cells.fill(Self::NONE);
     }
 
@@ -177,6 +196,7 @@ impl SlotTable {
     /// Rewrites indexes after the node at `removed` left the table: cells
     /// pointing at it become empty, cells above it move down by one.
     pub(crate) fn forget_index(&mut self, removed: usize) {
+        self.generation += 1;
         for cell in self.cells.iter_mut() {
             if *cell == Self::NONE {
                 continue;

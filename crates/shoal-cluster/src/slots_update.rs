@@ -39,7 +39,7 @@ impl ClusterNode {
         let Some(master) = sender_master else {
             return;
         };
-        let dirty = self.view.slot_bitmap_of(&master).0 != *hdr.slots.as_bytes();
+        let dirty = self.slot_bitmap(&master).0 != *hdr.slots.as_bytes();
         if !dirty {
             return;
         }

@@ -775,6 +775,13 @@ impl ClusterView {
     }
 
     /// The slots of `id` as a bus bitmap.
+    /// A number that changes whenever slot ownership (or the node
+    /// positions it refers to) changes: bitmaps computed under one
+    /// generation stay valid until it moves.
+    pub fn slots_generation(&self) -> u64 {
+        self.owners.generation()
+    }
+
     pub fn slot_bitmap_of(&self, id: &NodeId) -> SlotBitmap {
         match self.index.get(id) {
             Some(&pos) if self.owned_counts[pos] > 0 => SlotBitmap(self.owners.bitmap_of(pos)),
