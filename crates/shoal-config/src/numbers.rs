@@ -10,36 +10,7 @@ use crate::args::{is_c_space, until_nul};
 /// Strict signed integer: optional `-`, no leading zeros, no blanks, no `+`, fits in i64.
 /// (Redis's `string2ll`.)
 pub(crate) fn parse_strict_i64(s: &[u8]) -> Option<i64> {
-    // Redis refuses 21 bytes or more outright.
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if negative {
-        if v > i64::MAX as u64 + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
+    shoal_types::parse_redis_i64(s)
 }
 
 /// Memory amount: digits then an optional unit `b k kb m mb g gb` (any case); `k`/`m`/`g`

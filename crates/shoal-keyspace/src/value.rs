@@ -238,36 +238,7 @@ impl Value {
 /// Parses `bytes` as Redis parses integers (`string2ll`): optional `-`,
 /// no leading zeros, no `+`, no spaces, within `i64`.
 pub fn parse_canonical_i64(bytes: &[u8]) -> Option<i64> {
-    if bytes.is_empty() || bytes.len() > 20 {
-        return None;
-    }
-    if bytes == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match bytes[0] {
-        b'-' => (true, &bytes[1..]),
-        _ => (false, bytes),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut magnitude: u64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        magnitude = magnitude.checked_mul(10)?.checked_add((b - b'0') as u64)?;
-    }
-    if negative {
-        if magnitude > i64::MAX as u64 + 1 {
-            None
-        } else {
-            Some((magnitude as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(magnitude).ok()
-    }
+    shoal_types::parse_redis_i64(bytes)
 }
 
 #[cfg(test)]

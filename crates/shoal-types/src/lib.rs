@@ -5,11 +5,13 @@
 //! pass those in.
 
 pub mod glob;
+mod int;
 mod node_id;
 mod slot;
 mod time;
 
 pub use glob::glob_match;
+pub use int::parse_redis_i64;
 pub use node_id::{NodeId, NodeIdError, NODE_ID_LEN};
 pub use slot::{key_hash_slot, Slot, SLOT_COUNT};
 pub use time::Millis;
