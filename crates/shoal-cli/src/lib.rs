@@ -18,7 +18,7 @@
 //! prefs.rs      ~/.shoalclirc (`:set hints`)
 //! advice.rs     one-line "what to do next" for errors newcomers meet
 //! signals.rs    Ctrl-C: leave MONITOR / SUBSCRIBE, otherwise exit
-//! cluster/      `--cluster <subcommand>`: the cluster manager (not yet written)
+//! cluster/      `--cluster <subcommand>`: the cluster manager, one module a subcommand
 //! ```
 //!
 //! # Environment
@@ -35,7 +35,8 @@
 //! What this crate does not do (yet): TLS, `--stat`, `--latency*`,
 //! `--bigkeys`/`--memkeys`/`--hotkeys`, `--scan`, `--pipe`, `--rdb`,
 //! `--replica`, `--eval`/`--ldb`, `--askpass`, and the `--cluster`
-//! subcommands. Each is refused with a message and exit code 1, never
+//! subcommands `fix`, `reshard`, `rebalance`, `import`, `backup`. Each
+//! is refused with a message and exit code 1, never
 //! silently ignored.
 
 #![deny(missing_docs)]

@@ -1,15 +1,28 @@
 //! `--cluster <subcommand>`: the cluster manager, redis-cli's tool for
 //! creating, checking, fixing, resharding and rebalancing a cluster.
 //!
-//! Only the front door is here so far: the subcommand table (names and
-//! argument counts, checked as redis-cli checks them), the `--cluster-*`
-//! options collected by [`crate::args`], and a dispatcher that answers
-//! "not implemented yet" with exit code 1. Each subcommand is meant to
-//! arrive as a module of its own beside this file (`create.rs`,
-//! `check.rs`, `reshard.rs`, ..., plus Shoal's own `map.rs`), registered in
-//! [`SUBCOMMANDS`] with its entry point.
+//! Here: the subcommand table (names and argument counts, checked as
+//! redis-cli checks them), the `--cluster-*` options collected by
+//! [`crate::args`], and the dispatcher. Each subcommand is a module of its
+//! own; [`manager`] holds what they share (the node model, loading a
+//! cluster from one node, the listing and the check).
+//!
+//! Written: `create`, `check`, `info`, `call`, `set-timeout`, `add-node`,
+//! `del-node`, and Shoal's own `map`. Not yet: `fix`, `reshard`,
+//! `rebalance` (they need MIGRATE), `import` and `backup`; those answer
+//! "not implemented yet" with exit code 1.
 
 use crate::args::Options;
+
+pub mod add_node;
+pub mod call;
+pub mod check;
+pub mod create;
+pub mod del_node;
+pub mod info;
+pub mod manager;
+pub mod map;
+pub mod set_timeout;
 
 /// A `--cluster` invocation: the subcommand and the words after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,15 +208,19 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     },
 ];
 
+/// A subcommand's entry point: its arguments and the options; `true` for
+/// exit code 0.
+type Entry = fn(&[Vec<u8>], &Options) -> bool;
+
 /// Finds `name` in [`SUBCOMMANDS`].
 pub fn lookup(name: &str) -> Option<&'static Subcommand> {
     SUBCOMMANDS.iter().find(|s| s.name == name)
 }
 
 /// Runs a `--cluster` request and returns the exit code. Unknown names and
-/// wrong argument counts get redis-cli's messages; every known subcommand
-/// is, for now, refused as not implemented.
-pub fn run(request: &ClusterRequest, _options: &Options) -> i32 {
+/// wrong argument counts get redis-cli's messages; subcommands not written
+/// yet are refused with exit code 1.
+pub fn run(request: &ClusterRequest, options: &Options) -> i32 {
     let Some(sub) = lookup(&request.subcommand) else {
         eprintln!("Unknown --cluster subcommand");
         return 1;
@@ -212,6 +229,20 @@ pub fn run(request: &ClusterRequest, _options: &Options) -> i32 {
     if (sub.arity > 0 && argc != sub.arity) || (sub.arity < 0 && argc < -sub.arity) {
         eprintln!("[ERR] Wrong number of arguments for specified --cluster sub command");
         return 1;
+    }
+    let entry: Option<Entry> = match sub.name {
+        "create" => Some(create::run),
+        "check" => Some(check::run),
+        "info" => Some(info::run),
+        "call" => Some(call::run),
+        "set-timeout" => Some(set_timeout::run),
+        "add-node" => Some(add_node::run),
+        "del-node" => Some(del_node::run),
+        "map" => Some(map::run),
+        _ => None,
+    };
+    if let Some(entry) = entry {
+        return if entry(&request.args, options) { 0 } else { 1 };
     }
     eprintln!(
         "shoal-cli: --cluster {} is not implemented yet; use redis-cli --cluster {} meanwhile.",
@@ -232,10 +263,10 @@ mod tests {
     }
 
     #[test]
-    fn every_subcommand_is_refused_for_now() {
+    fn bad_requests_are_refused() {
         let options = Options::new(false);
-        assert_eq!(run(&request("create", &["a:1", "b:2", "c:3"]), &options), 1);
-        assert_eq!(run(&request("map", &["a:1"]), &options), 1);
+        assert_eq!(run(&request("reshard", &["a:1"]), &options), 1);
+        assert_eq!(run(&request("check", &["nocolon"]), &options), 1);
         assert_eq!(run(&request("nope", &[]), &options), 1);
         assert_eq!(run(&request("del-node", &["a:1"]), &options), 1);
     }

@@ -263,7 +263,7 @@ pub fn run_piped(program: &str, args: &[&str], input: &[u8]) -> Output {
 pub struct ChildGuard(pub Option<Child>);
 
 impl ChildGuard {
-    fn wait_output(mut self, limit: Duration) -> Output {
+    pub fn wait_output(mut self, limit: Duration) -> Output {
         let child = self.0.as_mut().unwrap();
         let deadline = Instant::now() + limit;
         while child.try_wait().unwrap().is_none() {
