@@ -155,3 +155,16 @@ pub const HASH_VALUE_NOT_INTEGER: &str = "ERR hash value is not an integer";
 pub const HASH_VALUE_NOT_FLOAT: &str = "ERR hash value is not a float";
 /// HINCRBYFLOAT with an infinite increment.
 pub const VALUE_NAN_OR_INF: &str = "ERR value is NaN or Infinity";
+
+/// RESTORE onto an existing key without REPLACE.
+pub const BUSYKEY: &str = "BUSYKEY Target key name already exists.";
+/// RESTORE with a negative TTL.
+pub const RESTORE_BAD_TTL: &str = "ERR Invalid TTL value, must be >= 0";
+/// RESTORE ... IDLETIME with a negative value.
+pub const RESTORE_BAD_IDLETIME: &str = "ERR Invalid IDLETIME value, must be >= 0";
+/// RESTORE ... FREQ outside 0..=255.
+pub const RESTORE_BAD_FREQ: &str = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+/// A DUMP payload too short, from a newer RDB version, or with a bad CRC.
+pub const DUMP_CHECKSUM: &str = "ERR DUMP payload version or checksum are wrong";
+/// A DUMP payload whose value does not decode.
+pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";

@@ -3,6 +3,7 @@
 //!
 //! - [`dispatch`]: the handler of each keyspace command by name.
 //! - [`strings`], [`keys`], and the collection modules: the commands.
+//! - [`dump`]: DUMP, RESTORE and RESTORE-ASKING.
 //! - [`errors`]: every client-visible error text, checked against Redis 7.0.
 //! - [`ctx`]: what a command runs against ([`ExecCtx`]) and how it ends
 //!   ([`Outcome`]).
@@ -14,6 +15,7 @@
 
 pub mod ctx;
 pub mod dispatch;
+pub mod dump;
 pub mod errors;
 pub mod hashes;
 pub mod keys;
@@ -35,4 +37,5 @@ fn collection_handler(name: &str) -> Option<Handler> {
         .or_else(|| hashes::handler(name))
         .or_else(|| sets::handler(name))
         .or_else(|| zsets::handler(name))
+        .or_else(|| dump::handler(name))
 }

@@ -57,6 +57,24 @@ pub fn initial_access(policy: AccessPolicy, now_ms: u64) -> u32 {
     }
 }
 
+/// The LRU field of a key last used `idle_ms` before `now_ms` (RESTORE
+/// ... IDLETIME), wrapping around the 24-bit clock as the clock does.
+pub fn lru_access_idle(now_ms: u64, idle_ms: u64) -> u32 {
+    let idle_ticks = ((idle_ms / LRU_RESOLUTION_MS) % (LRU_CLOCK_MAX as u64 + 1)) as u32;
+    let clock = lru_clock(now_ms);
+    if idle_ticks <= clock {
+        clock - idle_ticks
+    } else {
+        clock + (LRU_CLOCK_MAX - idle_ticks)
+    }
+}
+
+/// The LFU field of a key whose counter is set to `counter` now (RESTORE
+/// ... FREQ).
+pub fn lfu_access_with_counter(now_ms: u64, counter: u8) -> u32 {
+    (lfu_minutes(now_ms) << 8) | counter as u32
+}
+
 /// The LFU counter after decay, without recording an access.
 pub fn lfu_decayed_counter(access: u32, decay_time_min: u32, now_ms: u64) -> u8 {
     let counter = (access & 0xff) as u8;

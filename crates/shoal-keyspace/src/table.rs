@@ -38,6 +38,13 @@ impl Entry {
         self.key.as_bytes()
     }
 
+    /// Overwrites the LRU clock or LFU counter field (RESTORE's IDLETIME
+    /// and FREQ); build the value with [`crate::access::lru_access_idle`]
+    /// or [`crate::access::lfu_access_with_counter`].
+    pub fn set_access(&mut self, access: u32) {
+        self.access = access;
+    }
+
     /// Absolute expiry time in ms, if any.
     pub fn expire_at(&self) -> Option<u64> {
         (self.expire_at != NO_EXPIRY).then_some(self.expire_at)

@@ -8,6 +8,7 @@
 
 pub mod connection;
 pub mod introspection;
+pub mod migrate;
 pub mod pubsub;
 pub mod server_admin;
 pub mod transactions;
@@ -222,6 +223,7 @@ fn server_handler(name: &str) -> Option<ServerHandler> {
         "wait" => s::wait,
         "readonly" => s::readonly,
         "readwrite" => s::readwrite,
+        "migrate" => migrate::migrate,
         _ => return None,
     };
     Some(h)
