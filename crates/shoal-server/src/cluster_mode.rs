@@ -292,18 +292,36 @@ pub fn check_route(
         "spublish" | "ssubscribe" | "sunsubscribe" => CommandKind::ShardPubSub,
         _ => CommandKind::Regular,
     };
-    let argv: Vec<&[u8]> = args.iter().collect();
-    let mut positions = Vec::new();
-    shoal_command_table::routing_key_positions(spec, &argv, &mut positions);
-    if positions.is_empty() {
+    let client = &s.clients[idx];
+    let mut owned_keys: Vec<Vec<u8>> = Vec::new();
+    let mut queued_write = false;
+    if spec.name == "exec" {
+        // EXEC is routed by the keys of every queued command together, so
+        // a transaction spanning slots is refused as a whole (CROSSSLOT).
+        if let Some(m) = client.multi.as_ref() {
+            for (cmd, qargs) in &m.queued {
+                let qspec = s.registry.get(*cmd).spec;
+                queued_write |= qspec.flags & flags::WRITE != 0;
+                let qargv: Vec<&[u8]> = qargs.args().iter().collect();
+                let mut pos = Vec::new();
+                shoal_command_table::routing_key_positions(qspec, &qargv, &mut pos);
+                owned_keys.extend(pos.iter().map(|&i| qargv[i].to_vec()));
+            }
+        }
+    } else {
+        let argv: Vec<&[u8]> = args.iter().collect();
+        let mut positions = Vec::new();
+        shoal_command_table::routing_key_positions(spec, &argv, &mut positions);
+        owned_keys.extend(positions.iter().map(|&i| argv[i].to_vec()));
+    }
+    if owned_keys.is_empty() {
         return Ok(());
     }
-    let keys: Vec<&[u8]> = positions.iter().map(|&i| argv[i]).collect();
-    let client = &s.clients[idx];
+    let keys: Vec<&[u8]> = owned_keys.iter().map(Vec::as_slice).collect();
     let route_flags = RouteFlags {
         kind,
         is_write: spec.flags & flags::WRITE != 0,
-        queued_write: false,
+        queued_write,
         asking: client.asking || spec.name == "restore-asking",
         readonly: client.readonly,
     };

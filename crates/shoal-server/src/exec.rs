@@ -189,6 +189,11 @@ impl Server {
                 c.asking = false;
             }
             if let Err(e) = routed {
+                if spec.name == "exec" {
+                    // A refused EXEC ends the transaction, as in Redis.
+                    self.clients[idx].multi = None;
+                    self.unwatch_all(idx);
+                }
                 self.reject(idx, Some(cmd), e);
                 return;
             }

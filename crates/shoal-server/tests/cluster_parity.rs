@@ -108,6 +108,14 @@ fn routing_and_cluster_commands_match_redis() {
             vec!["CLUSTER".into(), "COUNT-FAILURE-REPORTS".into(), B.into()],
             vec!["CLUSTER".into(), "REPLICAS".into(), B.into()],
             vec!["CLUSTER".into(), "BOGUS".into()],
+            vec!["MULTI".into()],
+            vec!["SET".into(), key_in_slot(300, "x"), "1".into()],
+            vec!["SET".into(), key_in_slot(400, "x"), "2".into()],
+            vec!["EXEC".into()],
+            vec!["MULTI".into()],
+            vec!["SET".into(), key_in_slot(300, "x"), "3".into()],
+            vec!["GET".into(), key_in_slot(300, "x")],
+            vec!["EXEC".into()],
             vec!["CLUSTER".into(), "INFO".into()],
         ];
         let mut got = Vec::new();
