@@ -215,7 +215,7 @@ fn command_line_errors_match_redis_cli() {
 
 #[test]
 fn unwritten_cluster_subcommands_say_they_are_not_implemented() {
-    let out = run_piped(shoal_cli(), &["--cluster", "reshard", "127.0.0.1:7000"], b"");
+    let out = run_piped(shoal_cli(), &["--cluster", "import", "127.0.0.1:7000"], b"");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         show(&out.stderr).contains("not implemented yet"),

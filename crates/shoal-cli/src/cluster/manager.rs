@@ -266,6 +266,12 @@ pub struct Manager {
     pub errors: Vec<String>,
     /// Primaries that could not be loaded.
     pub unreachable_masters: usize,
+    /// The `--cluster-*` options of this run.
+    pub opts: super::ClusterOptions,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// Running as `fix`: the check repairs what it finds.
+    pub fix: bool,
 }
 
 impl Manager {
@@ -277,7 +283,15 @@ impl Manager {
             auth: options.password.clone().map(|p| (options.user.clone(), p)),
             errors: Vec::new(),
             unreachable_masters: 0,
+            opts: options.cluster.clone(),
+            verbose: options.verbose,
+            fix: false,
         }
+    }
+
+    /// Whether the flag option `name` (`--cluster-replace`, ...) was given.
+    pub fn has_flag(&self, name: &str) -> bool {
+        self.opts.flags.iter().any(|f| f == name)
     }
 
     /// Prints `text` at `level` (stdout, coloured on a colour terminal).
@@ -806,6 +820,15 @@ impl Manager {
                 "[WARNING] The following slots are open: {}.",
                 open_order.join(",")
             ));
+            if self.fix {
+                for slot in &open_order {
+                    result =
+                        super::fix::fix_open_slot(self, crate::uri::atoi(slot.as_bytes()) as usize);
+                    if !result {
+                        break;
+                    }
+                }
+            }
         }
         self.info(">>> Check slots coverage...");
         let mut covered = vec![false; SLOTS];
@@ -820,6 +843,14 @@ impl Manager {
             self.on_error(format!(
                 "[ERR] Not all {SLOTS} slots are covered by nodes.\n"
             ));
+            result = false;
+            if self.fix && super::fix::fix_slots_coverage(self, &covered) > 0 {
+                result = true;
+            }
+        }
+        if self.has_flag("--cluster-search-multiple-owners")
+            && !super::fix::check_multiple_owners(self)
+        {
             result = false;
         }
         result

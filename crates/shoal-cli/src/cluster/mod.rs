@@ -7,10 +7,10 @@
 //! own; [`manager`] holds what they share (the node model, loading a
 //! cluster from one node, the listing and the check).
 //!
-//! Written: `create`, `check`, `info`, `call`, `set-timeout`, `add-node`,
-//! `del-node`, and Shoal's own `map`. Not yet: `fix`, `reshard`,
-//! `rebalance` (they need MIGRATE), `import` and `backup`; those answer
-//! "not implemented yet" with exit code 1.
+//! Written: `create`, `check`, `fix`, `info`, `call`, `set-timeout`,
+//! `add-node`, `del-node`, `reshard`, `rebalance` (the last three share the
+//! slot move of [`migrate`]), and Shoal's own `map`. Not yet: `import` and
+//! `backup`; those answer "not implemented yet" with exit code 1.
 
 use crate::args::Options;
 
@@ -19,9 +19,13 @@ pub mod call;
 pub mod check;
 pub mod create;
 pub mod del_node;
+pub mod fix;
 pub mod info;
 pub mod manager;
 pub mod map;
+pub mod migrate;
+pub mod rebalance;
+pub mod reshard;
 pub mod set_timeout;
 
 /// A `--cluster` invocation: the subcommand and the words after it.
@@ -239,6 +243,9 @@ pub fn run(request: &ClusterRequest, options: &Options) -> i32 {
         "add-node" => Some(add_node::run),
         "del-node" => Some(del_node::run),
         "map" => Some(map::run),
+        "fix" => Some(fix::run),
+        "reshard" => Some(reshard::run),
+        "rebalance" => Some(rebalance::run),
         _ => None,
     };
     if let Some(entry) = entry {
@@ -265,7 +272,8 @@ mod tests {
     #[test]
     fn bad_requests_are_refused() {
         let options = Options::new(false);
-        assert_eq!(run(&request("reshard", &["a:1"]), &options), 1);
+        assert_eq!(run(&request("import", &["a:1"]), &options), 1);
+        assert_eq!(run(&request("reshard", &["nocolon"]), &options), 1);
         assert_eq!(run(&request("check", &["nocolon"]), &options), 1);
         assert_eq!(run(&request("nope", &[]), &options), 1);
         assert_eq!(run(&request("del-node", &["a:1"]), &options), 1);
