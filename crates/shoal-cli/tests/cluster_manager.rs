@@ -283,6 +283,16 @@ fn shoal_nodes_create_check_map_add_and_delete() {
     assert!(check.contains("1 additional replica(s)"), "{check}");
     let id = String::from_utf8_lossy(&raw_command(ports[3], &["CLUSTER", "MYID"])).into_owned();
     let id = id.lines().nth(1).expect("a bulk reply").to_owned();
+    // add-node returns once the new node met one member; the others learn
+    // of it by gossip. del-node sends FORGET to every node, so wait until
+    // all of them know it (redis-cli would fail the same way otherwise).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ports[..3].iter().all(|&p| {
+        String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "NODES"])).contains(&id)
+    }) {
+        assert!(std::time::Instant::now() < deadline, "the new node never became known to all");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let out = cluster(shoal_cli(), &["del-node", &addr, &id]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
