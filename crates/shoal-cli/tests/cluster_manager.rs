@@ -526,7 +526,7 @@ fn shoal_nodes_reshard_and_fix() {
 /// `rebalance --cluster-use-empty-masters` after `add-node` of an empty
 /// primary, on shoal-server nodes.
 #[test]
-#[ignore = "shoal-server answers CLUSTERDOWN to MIGRATE into a just-added empty primary (server side, not shoal-cli)"]
+#[ignore = "moves 4096 slots with four CLUSTER SETSLOT round trips each: minutes in a debug build, too slow for CI; run with --ignored on a release build"]
 fn shoal_nodes_rebalance_onto_an_empty_master() {
     let nodes: Vec<ShoalServer> = (0..4).map(|_| ShoalServer::start()).collect();
     let ports: Vec<u16> = nodes.iter().map(|n| n.port).collect();
@@ -544,8 +544,11 @@ fn shoal_nodes_rebalance_onto_an_empty_master() {
         "every node to know the new one",
         || {
             ports.iter().all(|&p| {
-                String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "INFO"]))
-                    .contains("cluster_known_nodes:4")
+                let info = String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "INFO"])).into_owned();
+                // A new primary reports fail until its rejoin delay (the
+                // node timeout, at most 5 s) passes, as in Redis; keys
+                // moved to it before that get CLUSTERDOWN.
+                info.contains("cluster_known_nodes:4") && info.contains("cluster_state:ok")
             })
         },
     );
