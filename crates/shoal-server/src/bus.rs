@@ -113,23 +113,30 @@ pub enum Event {
     ResumeWrites,
 }
 
-/// Keyspace facts a CLUSTER command may need, gathered on the data thread.
-#[derive(Clone)]
+/// Keyspace facts a CLUSTER command may need, gathered on the data thread
+/// before the command crosses to the bus thread: the key count of db 0 and
+/// of the slot the command names (CLUSTER SETSLOT / COUNTKEYSINSLOT).
+#[derive(Clone, Default)]
 pub struct KeyFacts {
-    /// Keys per slot in db 0.
-    pub counts: Arc<Vec<u32>>,
+    /// Keys in db 0.
+    pub total: u64,
+    /// The slot named by the command and its key count.
+    pub slot: Option<(u16, u64)>,
 }
 
 impl Keyspace for KeyFacts {
     fn count_keys_in_slot(&self, slot: Slot) -> u64 {
-        self.counts.get(slot.index()).copied().unwrap_or(0) as u64
+        match self.slot {
+            Some((s, n)) if s == slot.get() => n,
+            _ => 0,
+        }
     }
     fn keys_in_slot(&self, _slot: Slot, _max: u64) -> Vec<Vec<u8>> {
         // GETKEYSINSLOT is answered on the data thread, which has the keys.
         Vec::new()
     }
     fn is_empty(&self) -> bool {
-        self.counts.iter().all(|&c| c == 0)
+        self.total == 0
     }
 }
 

@@ -148,11 +148,14 @@ pub fn cluster(s: &mut Server, idx: usize, args: Args<'_>) {
         b"getkeysinslot" => getkeysinslot(s, idx, args),
         b"bus" => bus_list(s, idx, args),
         _ => {
-            let counts: Vec<u32> = (0..shoal_types::SLOT_COUNT as u16)
-                .map(|slot| s.dbs[0].slot_len(slot) as u32)
-                .collect();
+            let slot = (args.len() > 2)
+                .then(|| shoal_commands::parse::int(args.get(2)))
+                .flatten()
+                .filter(|&n| (0..shoal_types::SLOT_COUNT as i64).contains(&n))
+                .map(|n| (n as u16, s.dbs[0].slot_len(n as u16) as u64));
             let keys = KeyFacts {
-                counts: Arc::new(counts),
+                total: s.dbs[0].len() as u64,
+                slot,
             };
             let argv: Vec<Vec<u8>> = args.iter().map(<[u8]>::to_vec).collect();
             let reply = s.cluster.as_ref().and_then(|m| m.bus.command(argv, keys));
