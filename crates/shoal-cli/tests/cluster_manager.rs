@@ -526,7 +526,7 @@ fn shoal_nodes_reshard_and_fix() {
 /// `rebalance --cluster-use-empty-masters` after `add-node` of an empty
 /// primary, on shoal-server nodes.
 #[test]
-#[ignore = "moves 4096 slots with four CLUSTER SETSLOT round trips each: minutes in a debug build, too slow for CI; run with --ignored on a release build"]
+#[ignore = "80-130 s in a debug build and intermittently fails its final assertion after moving 4096 slots: under investigation (redis-cli rebalance against shoal-server nodes succeeds); run with --ignored"]
 fn shoal_nodes_rebalance_onto_an_empty_master() {
     let nodes: Vec<ShoalServer> = (0..4).map(|_| ShoalServer::start()).collect();
     let ports: Vec<u16> = nodes.iter().map(|n| n.port).collect();
