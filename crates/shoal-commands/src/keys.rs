@@ -106,7 +106,8 @@ fn expire_generic(
     };
     let allowed = match current {
         None => !xx && !gt,
-        Some(cur) => !nx && !(gt && at <= cur as i64) && !(lt && at >= cur as i64),
+        // GT: only a later expiry; LT: only an earlier one.
+        Some(cur) => !nx && (!gt || at > cur as i64) && (!lt || at < cur as i64),
     };
     if !allowed {
         ctx.out.integer(0);

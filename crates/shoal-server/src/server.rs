@@ -64,6 +64,9 @@ pub struct Pause {
     pub writes_only: bool,
 }
 
+/// One LATENCY event's `(unix seconds, ms)` samples and the worst latency.
+pub type LatencySeries = (VecDeque<(u64, u64)>, u64);
+
 /// A slow command record (SLOWLOG).
 #[derive(Debug, Clone)]
 pub struct SlowlogEntry {
@@ -131,8 +134,8 @@ pub struct Server {
     /// SLOWLOG entries, newest first.
     pub(crate) slowlog: VecDeque<SlowlogEntry>,
     pub(crate) slowlog_next_id: u64,
-    /// LATENCY: event -> (time_s, latency_ms) samples, and the max seen.
-    pub(crate) latency: HashMap<&'static str, (VecDeque<(u64, u64)>, u64)>,
+    /// LATENCY: event -> its samples and the worst seen.
+    pub(crate) latency: HashMap<&'static str, LatencySeries>,
     /// CLIENT PAUSE state.
     pub(crate) pause: Option<Pause>,
     /// Set by signal handlers.
