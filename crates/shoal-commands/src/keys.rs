@@ -26,7 +26,11 @@ pub fn del(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 /// EXISTS key [key ...]: counts repeats, as Redis does.
 pub fn exists(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
-    let n = args.skip(1).iter().filter(|k| db.contains(k, ctx.now_ms)).count();
+    let n = args
+        .skip(1)
+        .iter()
+        .filter(|k| db.peek_counted(k, ctx.now_ms).is_some())
+        .count();
     ctx.out.integer(n as i64);
     Outcome::Done
 }
@@ -153,7 +157,7 @@ enum TtlForm {
 
 fn ttl_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, form: TtlForm) -> Outcome {
     let now = ctx.now_ms;
-    let reply = match ctx.dbs[ctx.db].expire_at(args.get(1), now) {
+    let reply = match ctx.dbs[ctx.db].peek_counted(args.get(1), now).map(|e| e.expire_at()) {
         None => -2,
         Some(None) => -1,
         Some(Some(at)) => {
@@ -203,7 +207,7 @@ pub fn persist(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 /// TYPE key
 pub fn type_(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let name = ctx.dbs[ctx.db]
-        .peek(args.get(1), ctx.now_ms)
+        .peek_counted(args.get(1), ctx.now_ms)
         .map_or("none", |e| e.value.value_type().name());
     ctx.out.simple(name);
     Outcome::Done

@@ -338,7 +338,7 @@ pub fn append(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let (key, tail) = (args.get(1), args.get(2));
     let max = ctx.settings.proto_max_bulk_len;
     let db = &mut ctx.dbs[ctx.db];
-    let new_len = match db.get_mut(key, ctx.now_ms, ctx.rng) {
+    let new_len = match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
         None => {
             db.set(key, Value::string_no_int(tail), Ttl::Clear, ctx.now_ms);
             tail.len()
@@ -378,7 +378,7 @@ pub fn strlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 fn incr_by(ctx: &mut ExecCtx<'_>, key: &[u8], delta: i64) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
-    let current = match db.get_mut(key, ctx.now_ms, ctx.rng) {
+    let current = match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
         None => None,
         Some(v) => match v.as_str() {
             None => {

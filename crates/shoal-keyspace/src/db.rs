@@ -181,10 +181,35 @@ impl Db {
         self.get_entry_mut(key, now_ms, rng).map(|e| &e.value)
     }
 
-    /// As [`Db::get`], for modification.
+    /// As [`Db::get`], for modification (counts a hit or miss: commands
+    /// read through it too).
     #[inline]
     pub fn get_mut(&mut self, key: &[u8], now_ms: u64, rng: &mut impl Rng) -> Option<&mut Value> {
         self.get_entry_mut(key, now_ms, rng).map(|e| &mut e.value)
+    }
+
+    /// Looks `key` up for a write that does not read it first (INCR,
+    /// APPEND): records the access but, like Redis's write lookups, counts
+    /// no keyspace hit or miss.
+    pub fn get_mut_for_write(&mut self, key: &[u8], now_ms: u64, rng: &mut impl Rng) -> Option<&mut Value> {
+        let (slot, pos) = self.find_live(key, now_ms)?;
+        self.touch(slot, pos, now_ms, rng);
+        Some(&mut self.slots[slot].entry_mut(pos).value)
+    }
+
+    /// Looks `key` up as a read that must not update its access time
+    /// (EXISTS, TYPE, TTL): expires it lazily and counts a hit or miss.
+    pub fn peek_counted(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
+        match self.find_live(key, now_ms) {
+            Some((slot, pos)) => {
+                self.stats.keyspace_hits += 1;
+                Some(self.slots[slot].entry(pos))
+            }
+            None => {
+                self.stats.keyspace_misses += 1;
+                None
+            }
+        }
     }
 
     /// As [`Db::get`], giving the whole entry.
@@ -304,14 +329,13 @@ impl Db {
         make: impl FnOnce() -> Value,
     ) -> (&mut Value, bool) {
         self.ensure_slots();
+        // A write lookup: no keyspace hit or miss is counted, as in Redis.
         let (slot, pos, created) = match self.find_live(key, now_ms) {
             Some((slot, pos)) => {
-                self.stats.keyspace_hits += 1;
                 self.touch(slot, pos, now_ms, rng);
                 (slot, pos, false)
             }
             None => {
-                self.stats.keyspace_misses += 1;
                 let (slot, hash) = self.locate(key);
                 let pos = self.insert_new(slot, hash, key, make(), NO_EXPIRY, now_ms);
                 (slot, pos, true)

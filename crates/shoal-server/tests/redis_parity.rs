@@ -430,3 +430,50 @@ fn inline_commands_and_pipelining_match_redis() {
     }
     assert_eq!(outs[0], outs[1]);
 }
+
+/// keyspace_hits/misses count read lookups only, as Redis counts them.
+/// (Collection writes such as LPOP still count their lookup: a known gap.)
+#[test]
+fn keyspace_hit_and_miss_counters_match_redis() {
+    let script: &[&[&str]] = &[
+        &["SET", "s", "1"],
+        &["GET", "s"],
+        &["GET", "nokey"],
+        &["INCR", "s"],
+        &["INCR", "new"],
+        &["APPEND", "s", "x"],
+        &["MGET", "s", "nokey", "new"],
+        &["EXISTS", "s"],
+        &["LPUSH", "l", "a"],
+        &["LPUSH", "l", "b"],
+        &["LRANGE", "l", "0", "-1"],
+        &["HSET", "h", "f", "v"],
+        &["HGET", "h", "f"],
+        &["HGET", "noh", "f"],
+        &["SADD", "st", "m"],
+        &["SISMEMBER", "st", "m"],
+        &["ZADD", "z", "1", "m"],
+        &["ZSCORE", "z", "m"],
+        &["STRLEN", "s"],
+        &["TYPE", "s"],
+        &["TTL", "s"],
+        &["DEL", "s"],
+    ];
+    let mut counters = Vec::new();
+    for server in [start_shoal(&[]), start_redis(&[])] {
+        let mut c = server.connect();
+        for cmd in script {
+            c.call_raw(cmd);
+        }
+        let info = c.call_raw(&["INFO", "stats"]);
+        let pick = |f: &str| {
+            info.lines()
+                .find_map(|l| l.strip_prefix(&format!("{f}:")))
+                .unwrap_or("?")
+                .trim()
+                .to_string()
+        };
+        counters.push((pick("keyspace_hits"), pick("keyspace_misses")));
+    }
+    assert_eq!(counters[0], counters[1], "(shoal, redis)");
+}
