@@ -491,6 +491,18 @@ impl Server {
                 continue;
             };
             let cmd = b.command;
+            // A key that now holds another type does not serve this waiter:
+            // it stays blocked, as in Redis (no WRONGTYPE to a waiting client).
+            let wanted = match self.registry.get(cmd).spec.name {
+                "bzpopmin" | "bzpopmax" | "bzmpop" => Some(shoal_keyspace::ValueType::ZSet),
+                "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" => Some(shoal_keyspace::ValueType::List),
+                _ => None,
+            };
+            if let (Some(t), Some(e)) = (wanted, self.dbs[slot.0].peek_ref(&slot.1)) {
+                if e.value.value_type() != t {
+                    continue;
+                }
+            }
             let args = b.args.clone();
             let saved_db = self.clients[idx].db;
             self.clients[idx].db = b.db;

@@ -344,6 +344,14 @@ fn blocked_clients_are_served_first_come_first_served_one_element_each() {
     let started = std::time::Instant::now();
     assert_eq!(c.call_raw(&["BLPOP", "empty", "0.2"]), "*-1\r\n");
     assert!(started.elapsed() >= Duration::from_millis(150));
+    // A key set to another type does not wake a list waiter with an error:
+    // it keeps waiting, and a later push serves it.
+    c.send(&[b"BLPOP", b"typed", b"0"]);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(w.call_raw(&["SET", "typed", "str"]), "+OK\r\n");
+    assert_eq!(w.call_raw(&["DEL", "typed"]), ":1\r\n");
+    assert_eq!(w.call_raw(&["RPUSH", "typed", "v"]), ":1\r\n");
+    assert_eq!(String::from_utf8(c.read_raw()).unwrap(), "*2\r\n$5\r\ntyped\r\n$1\r\nv\r\n");
     // CLIENT UNBLOCK ends a wait.
     let id = match c.call("CLIENT ID") { Frame::Integer(n) => n, f => panic!("{f:?}") };
     c.send(&[b"BRPOP", b"empty", b"0"]);
