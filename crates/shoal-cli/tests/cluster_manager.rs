@@ -287,10 +287,14 @@ fn shoal_nodes_create_check_map_add_and_delete() {
     // of it by gossip. del-node sends FORGET to every node, so wait until
     // all of them know it (redis-cli would fail the same way otherwise).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !ports[..3].iter().all(|&p| {
-        String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "NODES"])).contains(&id)
-    }) {
-        assert!(std::time::Instant::now() < deadline, "the new node never became known to all");
+    while !ports[..3]
+        .iter()
+        .all(|&p| String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "NODES"])).contains(&id))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new node never became known to all"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let out = cluster(shoal_cli(), &["del-node", &addr, &id]);
@@ -544,7 +548,8 @@ fn shoal_nodes_rebalance_onto_an_empty_master() {
         "every node to know the new one",
         || {
             ports.iter().all(|&p| {
-                let info = String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "INFO"])).into_owned();
+                let info =
+                    String::from_utf8_lossy(&raw_command(p, &["CLUSTER", "INFO"])).into_owned();
                 // A new primary reports fail until its rejoin delay (the
                 // node timeout, at most 5 s) passes, as in Redis; keys
                 // moved to it before that get CLUSTERDOWN.

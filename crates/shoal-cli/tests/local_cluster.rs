@@ -66,7 +66,8 @@ fn shoal_local_cluster_then_shoal_cli_redirect_line() {
         .args(["--server", sibling("shoal-server").to_str().unwrap()])
         .output()
         .expect("run shoal-local");
-    let log = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(log.contains("cluster_state:ok"), "{log}");
     // Slots are split as redis-cli splits them: 15274 is on the third node.
@@ -95,7 +96,14 @@ fn shoal_local_cluster_then_shoal_cli_redirect_line() {
         .args(["--dir", dir.to_str().unwrap(), "stop"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::net::TcpStream::connect(("127.0.0.1", base)).is_err(), "a node still answers after stop");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", base)).is_err(),
+        "a node still answers after stop"
+    );
     drop(guard);
 }

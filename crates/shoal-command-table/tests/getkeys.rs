@@ -337,8 +337,14 @@ fn routing_uses_the_legacy_range_or_the_command_procedure() {
     assert_eq!(routing(&["LMPOP", "2", "a", "b", "LEFT"]), [2, 3]);
     assert_eq!(routing(&["LMPOP", "0", "a", "LEFT"]), Vec::<usize>::new());
     assert_eq!(routing(&["SET", "k", "v", "GET"]), [1]);
-    assert_eq!(routing(&["MIGRATE", "h", "1", "", "0", "5", "KEYS", "a", "b"]), [7, 8]);
-    assert_eq!(routing(&["MIGRATE", "h", "1", "k", "0", "5", "KEYS", "a"]), Vec::<usize>::new());
+    assert_eq!(
+        routing(&["MIGRATE", "h", "1", "", "0", "5", "KEYS", "a", "b"]),
+        [7, 8]
+    );
+    assert_eq!(
+        routing(&["MIGRATE", "h", "1", "k", "0", "5", "KEYS", "a"]),
+        Vec::<usize>::new()
+    );
     assert_eq!(routing(&["PING"]), Vec::<usize>::new());
     assert_eq!(routing(&["PUBLISH", "ch", "m"]), Vec::<usize>::new());
     assert_eq!(routing(&["CLUSTER", "KEYSLOT", "k"]), Vec::<usize>::new());

@@ -41,7 +41,8 @@ pub const NO_LRU: &str = "ERR An LRU maxmemory policy is selected, idle time not
 /// LCS on a non-string key.
 pub const LCS_NOT_STRINGS: &str = "ERR The specified keys must contain string values";
 /// LCS with both LEN and IDX.
-pub const LCS_LEN_AND_IDX: &str = "ERR If you want both the length and indexes, please just use IDX.";
+pub const LCS_LEN_AND_IDX: &str =
+    "ERR If you want both the length and indexes, please just use IDX.";
 /// Writes refused under `maxmemory` with `noeviction`.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 /// A timeout argument that is not a number (blocking commands).
@@ -65,7 +66,10 @@ pub fn wrong_arity(command: &str) -> String {
 /// `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' `,
 /// with the name and each argument cut to 128 bytes as Redis does.
 pub fn unknown_command(name: &[u8], args: impl Iterator<Item = impl AsRef<[u8]>>) -> String {
-    let mut s = format!("ERR unknown command '{}', with args beginning with: ", clip(name));
+    let mut s = format!(
+        "ERR unknown command '{}', with args beginning with: ",
+        clip(name)
+    );
     for a in args {
         s.push('\'');
         s.push_str(&clip(a.as_ref()));

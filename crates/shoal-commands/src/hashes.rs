@@ -101,7 +101,10 @@ fn hash_for_write<'a>(
     now_ms: u64,
     rng: &mut SmallRng,
 ) -> Option<&'a mut HashValue> {
-    match db.get_or_insert_with(key, now_ms, rng, || Value::Hash(Box::default())).0 {
+    match db
+        .get_or_insert_with(key, now_ms, rng, || Value::Hash(Box::default()))
+        .0
+    {
         Value::Hash(h) => Some(h),
         _ => {
             out.error(errors::WRONGTYPE);
@@ -139,7 +142,10 @@ fn hset_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, name: &str) -> Outcome {
 
 /// The `hash-max-listpack-entries` and `-value` settings.
 fn limits(ctx: &ExecCtx<'_>) -> (usize, usize) {
-    (ctx.settings.hash_max_listpack_entries, ctx.settings.hash_max_listpack_value)
+    (
+        ctx.settings.hash_max_listpack_entries,
+        ctx.settings.hash_max_listpack_value,
+    )
 }
 
 /// HSET key field value [field value ...]
@@ -174,8 +180,9 @@ pub fn hsetnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 /// HGET key field
 pub fn hget(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
-    let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| out.null())
-    else {
+    let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
+        out.null()
+    }) else {
         return Outcome::Done;
     };
     match hash.get(args.get(2)) {
@@ -279,10 +286,17 @@ enum Parts {
 fn hgetall_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, parts: Parts) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
     let out = &mut *ctx.out;
-    let Some(hash) = lookup_hash(db, out, args.get(1), ctx.now_ms, ctx.rng, |out| match parts {
-        Parts::Both => out.map(0),
-        _ => out.empty_array(),
-    }) else {
+    let Some(hash) = lookup_hash(
+        db,
+        out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        |out| match parts {
+            Parts::Both => out.map(0),
+            _ => out.empty_array(),
+        },
+    ) else {
         return Outcome::Done;
     };
     match parts {
@@ -441,9 +455,9 @@ pub fn hrandfield(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     }
     let db = &mut ctx.dbs[ctx.db];
-    let Some(hash) =
-        lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| out.empty_array())
-    else {
+    let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
+        out.empty_array()
+    }) else {
         return Outcome::Done;
     };
     let out = &mut *ctx.out;
@@ -456,8 +470,11 @@ pub fn hrandfield(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     }
     let flat = with_values && out.protocol() == Protocol::Resp2;
     // Positions are O(1) in a table; a packed hash is indexed once.
-    let packed: Vec<(&[u8], &[u8])> =
-        if hash.is_packed() { hash.iter().collect() } else { Vec::new() };
+    let packed: Vec<(&[u8], &[u8])> = if hash.is_packed() {
+        hash.iter().collect()
+    } else {
+        Vec::new()
+    };
     let at = |i: usize| -> (&[u8], &[u8]) {
         if hash.is_packed() {
             packed[i]
@@ -467,7 +484,11 @@ pub fn hrandfield(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     };
     if count < 0 || wanted == 1 {
         // Repeats allowed: independent uniform picks.
-        out.array(if flat { wanted as usize * 2 } else { wanted as usize });
+        out.array(if flat {
+            wanted as usize * 2
+        } else {
+            wanted as usize
+        });
         for _ in 0..wanted {
             let (f, v) = at(rng.random_range(0..size));
             reply_pick(out, f, v, with_values);
@@ -514,13 +535,18 @@ pub fn hscan(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     };
     let out = &mut *ctx.out;
-    let Some(hash) =
-        lookup_hash(&mut ctx.dbs[ctx.db], out, args.get(1), ctx.now_ms, ctx.rng, |out| {
+    let Some(hash) = lookup_hash(
+        &mut ctx.dbs[ctx.db],
+        out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        |out| {
             out.array(2);
             out.bulk(b"0");
             out.empty_array();
-        })
-    else {
+        },
+    ) else {
         return Outcome::Done;
     };
     // Options are checked only once the key is known to be a hash.

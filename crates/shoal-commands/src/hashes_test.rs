@@ -18,10 +18,22 @@ fn hset_hget_and_friends() {
     assert_eq!(h.run("HGET h zz"), "$-1\r\n");
     assert_eq!(h.run("HGET nokey a"), "$-1\r\n");
     assert_eq!(h.run("HMSET h d 4 e 5"), "+OK\r\n");
-    assert_eq!(h.run("HMSET h d"), "-ERR wrong number of arguments for 'hmset' command\r\n");
-    assert_eq!(h.run("HSET h d"), "-ERR wrong number of arguments for 'hset' command\r\n");
-    assert_eq!(h.run("HSET h d 4 e"), "-ERR wrong number of arguments for 'hset' command\r\n");
-    assert_eq!(h.run("HMGET h a zz c"), "*3\r\n$2\r\n10\r\n$-1\r\n$1\r\n3\r\n");
+    assert_eq!(
+        h.run("HMSET h d"),
+        "-ERR wrong number of arguments for 'hmset' command\r\n"
+    );
+    assert_eq!(
+        h.run("HSET h d"),
+        "-ERR wrong number of arguments for 'hset' command\r\n"
+    );
+    assert_eq!(
+        h.run("HSET h d 4 e"),
+        "-ERR wrong number of arguments for 'hset' command\r\n"
+    );
+    assert_eq!(
+        h.run("HMGET h a zz c"),
+        "*3\r\n$2\r\n10\r\n$-1\r\n$1\r\n3\r\n"
+    );
     assert_eq!(h.run("HMGET nokey a b"), "*2\r\n$-1\r\n$-1\r\n");
     assert_eq!(h.run("HLEN h"), ":5\r\n");
     assert_eq!(h.run("HLEN nokey"), ":0\r\n");
@@ -85,14 +97,26 @@ fn wrong_type_everywhere() {
     assert_eq!(h.run("HVALS s"), WRONGTYPE_REPLY);
     assert_eq!(h.run("HGETALL s"), WRONGTYPE_REPLY);
     assert_eq!(h.run("HINCRBY s a 1"), WRONGTYPE_REPLY);
-    assert_eq!(h.run("HINCRBY s a x"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("HINCRBY s a x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT s a 1"), WRONGTYPE_REPLY);
-    assert_eq!(h.run("HINCRBYFLOAT s a x"), "-ERR value is not a valid float\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT s a inf"), "-ERR value is NaN or Infinity\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT s a x"),
+        "-ERR value is not a valid float\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT s a inf"),
+        "-ERR value is NaN or Infinity\r\n"
+    );
     assert_eq!(h.run("HRANDFIELD s"), WRONGTYPE_REPLY);
     assert_eq!(h.run("HRANDFIELD s 1"), WRONGTYPE_REPLY);
     assert_eq!(h.run("HRANDFIELD s 0"), WRONGTYPE_REPLY);
-    assert_eq!(h.run("HRANDFIELD s x"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD s x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("HSCAN s 0"), WRONGTYPE_REPLY);
     assert_eq!(h.run("HSCAN s x"), "-ERR invalid cursor\r\n");
     assert_eq!(h.run("HSCAN s 0 COUNT 0"), WRONGTYPE_REPLY);
@@ -105,24 +129,57 @@ fn hincrby_checks_integers_and_overflow() {
     let mut h = Harness::new();
     assert_eq!(h.run("HINCRBY h a 5"), ":5\r\n");
     assert_eq!(h.run("HINCRBY h a -10"), ":-5\r\n");
-    assert_eq!(h.run("HINCRBY h a x"), "-ERR value is not an integer or out of range\r\n");
-    assert_eq!(h.run("HINCRBY h a 1.5"), "-ERR value is not an integer or out of range\r\n");
-    assert_eq!(h.run("HINCRBY h a 01"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("HINCRBY h a x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h a 1.5"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h a 01"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(
         h.run("HSET h s abc t 0012 u 9223372036854775807 v -9223372036854775808 w -0 x 1.0"),
         ":6\r\n"
     );
-    assert_eq!(h.run("HINCRBY h s 1"), "-ERR hash value is not an integer\r\n");
-    assert_eq!(h.run("HINCRBY h t 1"), "-ERR hash value is not an integer\r\n");
-    assert_eq!(h.run("HINCRBY h u 1"), "-ERR increment or decrement would overflow\r\n");
+    assert_eq!(
+        h.run("HINCRBY h s 1"),
+        "-ERR hash value is not an integer\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h t 1"),
+        "-ERR hash value is not an integer\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h u 1"),
+        "-ERR increment or decrement would overflow\r\n"
+    );
     assert_eq!(h.run("HINCRBY h u 0"), ":9223372036854775807\r\n");
     assert_eq!(h.run("HINCRBY h u -1"), ":9223372036854775806\r\n");
-    assert_eq!(h.run("HINCRBY h v -1"), "-ERR increment or decrement would overflow\r\n");
+    assert_eq!(
+        h.run("HINCRBY h v -1"),
+        "-ERR increment or decrement would overflow\r\n"
+    );
     assert_eq!(h.run("HINCRBY h v 1"), ":-9223372036854775807\r\n");
-    assert_eq!(h.run("HINCRBY h w 1"), "-ERR hash value is not an integer\r\n");
-    assert_eq!(h.run("HINCRBY h x 1"), "-ERR hash value is not an integer\r\n");
-    assert_eq!(h.run("HINCRBY h new -9223372036854775808"), ":-9223372036854775808\r\n");
-    assert_eq!(h.run("HINCRBY h new -1"), "-ERR increment or decrement would overflow\r\n");
+    assert_eq!(
+        h.run("HINCRBY h w 1"),
+        "-ERR hash value is not an integer\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h x 1"),
+        "-ERR hash value is not an integer\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h new -9223372036854775808"),
+        ":-9223372036854775808\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBY h new -1"),
+        "-ERR increment or decrement would overflow\r\n"
+    );
     assert_eq!(
         h.run("HGETALL h"),
         "*16\r\n$1\r\na\r\n$2\r\n-5\r\n$1\r\ns\r\n$3\r\nabc\r\n$1\r\nt\r\n$4\r\n0012\r\n$1\r\nu\r\n$19\r\n9223372036854775806\r\n$1\r\nv\r\n$20\r\n-9223372036854775807\r\n$1\r\nw\r\n$2\r\n-0\r\n$1\r\nx\r\n$3\r\n1.0\r\n$3\r\nnew\r\n$20\r\n-9223372036854775808\r\n"
@@ -136,11 +193,20 @@ fn hincrbyfloat_formats_like_long_double() {
     assert_eq!(h.run("HINCRBYFLOAT h a 0.2"), "$3\r\n0.3\r\n");
     assert_eq!(h.run("HINCRBYFLOAT h b 10.5"), "$4\r\n10.5\r\n");
     assert_eq!(h.run("HINCRBYFLOAT h b 0.1"), "$4\r\n10.6\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h c 1e20"), "$21\r\n100000000000000000000\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h c 1e20"),
+        "$21\r\n100000000000000000000\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT h d 3.0e3"), "$4\r\n3000\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h e 1.23456789012345678901"), "$19\r\n1.23456789012345679\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h e 1.23456789012345678901"),
+        "$19\r\n1.23456789012345679\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT h f 1e-20"), "$1\r\n0\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h g -0.000000000000000001"), "$1\r\n0\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h g -0.000000000000000001"),
+        "$1\r\n0\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT h i 0x1p-2"), "$4\r\n0.25\r\n");
     assert_eq!(h.run("HINCRBYFLOAT h i .5"), "$4\r\n0.75\r\n");
     assert_eq!(h.run("HINCRBYFLOAT h j 5."), "$1\r\n5\r\n");
@@ -149,23 +215,56 @@ fn hincrbyfloat_formats_like_long_double() {
         h.run("HINCRBYFLOAT h k 123456789012345678901234567890"),
         "$30\r\n123456789012345678899921813504\r\n"
     );
-    assert_eq!(h.run("HINCRBYFLOAT h k 0.1"), "$30\r\n123456789012345678899921813504\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h k 0.1"),
+        "$30\r\n123456789012345678899921813504\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT h l -5"), "$2\r\n-5\r\n");
     assert_eq!(h.run("HINCRBYFLOAT h l 2.5"), "$4\r\n-2.5\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h m 0.000000000000000015"), "$19\r\n0.00000000000000002\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h a inf"), "-ERR value is NaN or Infinity\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h a -infinity"), "-ERR value is NaN or Infinity\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h a nan"), "-ERR value is not a valid float\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h a 1e"), "-ERR value is not a valid float\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h a 1e5000"), "-ERR value is not a valid float\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h a abc"), "-ERR value is not a valid float\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h m 0.000000000000000015"),
+        "$19\r\n0.00000000000000002\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT h a inf"),
+        "-ERR value is NaN or Infinity\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT h a -infinity"),
+        "-ERR value is NaN or Infinity\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT h a nan"),
+        "-ERR value is not a valid float\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT h a 1e"),
+        "-ERR value is not a valid float\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT h a 1e5000"),
+        "-ERR value is not a valid float\r\n"
+    );
+    assert_eq!(
+        h.run("HINCRBYFLOAT h a abc"),
+        "-ERR value is not a valid float\r\n"
+    );
     assert_eq!(h.run("HSET h s abc t 0012 u inf v 1e4000"), ":4\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h s 1"), "-ERR hash value is not a float\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h s 1"),
+        "-ERR hash value is not a float\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT h t 1"), "$2\r\n13\r\n");
-    assert_eq!(h.run("HINCRBYFLOAT h u 1"), "-ERR increment would produce NaN or Infinity\r\n");
+    assert_eq!(
+        h.run("HINCRBYFLOAT h u 1"),
+        "-ERR increment would produce NaN or Infinity\r\n"
+    );
     assert_eq!(h.run("HINCRBYFLOAT h v -1e4000"), "$1\r\n0\r\n");
     assert_eq!(h.run("HGET h a"), "$3\r\n0.3\r\n");
-    assert_eq!(h.run("HGET h k"), "$30\r\n123456789012345678899921813504\r\n");
+    assert_eq!(
+        h.run("HGET h k"),
+        "$30\r\n123456789012345678899921813504\r\n"
+    );
 }
 
 #[test]
@@ -177,7 +276,10 @@ fn hrandfield_edges_without_randomness() {
     assert_eq!(h.run("HSET h a 1"), ":1\r\n");
     assert_eq!(h.run("HRANDFIELD h"), "$1\r\na\r\n");
     assert_eq!(h.run("HRANDFIELD h 1"), "*1\r\n$1\r\na\r\n");
-    assert_eq!(h.run("HRANDFIELD h -3"), "*3\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD h -3"),
+        "*3\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"
+    );
     assert_eq!(
         h.run("HRANDFIELD h -2 WITHVALUES"),
         "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n1\r\n"
@@ -185,14 +287,23 @@ fn hrandfield_edges_without_randomness() {
     assert_eq!(h.run("HRANDFIELD h 0"), "*0\r\n");
     assert_eq!(h.run("HRANDFIELD h 0 WITHVALUES"), "*0\r\n");
     assert_eq!(h.run("HSET h b 2 c 3"), ":2\r\n");
-    assert_eq!(h.run("HRANDFIELD h 3"), "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD h 3"),
+        "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"
+    );
     assert_eq!(
         h.run("HRANDFIELD h 100 WITHVALUES"),
         "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"
     );
-    assert_eq!(h.run("HRANDFIELD h x"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD h x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("HRANDFIELD h 1 WITHVALUE"), "-ERR syntax error\r\n");
-    assert_eq!(h.run("HRANDFIELD h 1 WITHVALUES x"), "-ERR syntax error\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD h 1 WITHVALUES x"),
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         h.run("HRANDFIELD h -9223372036854775808"),
         "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"
@@ -217,7 +328,10 @@ fn hrandfield_edges_without_randomness() {
         h.run("HRANDFIELD nokey 4611686018427387904 WITHVALUES"),
         "-ERR value is out of range\r\n"
     );
-    assert_eq!(h.run("HRANDFIELD nokey x"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD nokey x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
 }
 
 #[test]
@@ -253,7 +367,10 @@ fn hscan_small_hashes_return_everything() {
         "*2\r\n$1\r\n0\r\n*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$2\r\nab\r\n$1\r\n4\r\n"
     );
     assert_eq!(h.run("HSCAN h -"), "-ERR invalid cursor\r\n");
-    assert_eq!(h.run("HSCAN h 18446744073709551616"), "-ERR invalid cursor\r\n");
+    assert_eq!(
+        h.run("HSCAN h 18446744073709551616"),
+        "-ERR invalid cursor\r\n"
+    );
     assert_eq!(
         h.run("HSCAN h 18446744073709551615"),
         "*2\r\n$1\r\n0\r\n*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$2\r\nab\r\n$1\r\n4\r\n"
@@ -261,7 +378,10 @@ fn hscan_small_hashes_return_everything() {
     assert_eq!(h.run("HSCAN h x"), "-ERR invalid cursor\r\n");
     assert_eq!(h.run("HSCAN h 0 COUNT 0"), "-ERR syntax error\r\n");
     assert_eq!(h.run("HSCAN h 0 COUNT -1"), "-ERR syntax error\r\n");
-    assert_eq!(h.run("HSCAN h 0 COUNT x"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("HSCAN h 0 COUNT x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("HSCAN h 0 NOVALUES"), "-ERR syntax error\r\n");
     assert_eq!(h.run("HSCAN h 0 MATCH"), "-ERR syntax error\r\n");
     assert_eq!(h.run("HSCAN h 0 FOO bar"), "-ERR syntax error\r\n");
@@ -308,13 +428,19 @@ fn resp3_maps_and_pairs() {
     h.protocol = Protocol::Resp3;
     assert_eq!(h.run("HGETALL nokey"), "%0\r\n");
     assert_eq!(h.run("HSET h a 1 b 2"), ":2\r\n");
-    assert_eq!(h.run("HGETALL h"), "%2\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    assert_eq!(
+        h.run("HGETALL h"),
+        "%2\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
+    );
     assert_eq!(
         h.run("HRANDFIELD h 5 WITHVALUES"),
         "*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"
     );
     assert_eq!(h.run("HSET one a 1"), ":1\r\n");
-    assert_eq!(h.run("HRANDFIELD one 1 WITHVALUES"), "*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD one 1 WITHVALUES"),
+        "*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
     assert_eq!(
         h.run("HRANDFIELD one -2 WITHVALUES"),
         "*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"
@@ -375,7 +501,11 @@ fn hrandfield_positive_counts_are_distinct_fields() {
         let pairs = bulks(&h.run(&format!("HRANDFIELD h {} WITHVALUES", size / 2)));
         assert_eq!(pairs.len(), size / 2 * 2);
         for p in pairs.chunks(2) {
-            assert_eq!(p[1], format!("v{}", &p[0][1..]), "value belongs to its field");
+            assert_eq!(
+                p[1],
+                format!("v{}", &p[0][1..]),
+                "value belongs to its field"
+            );
         }
     }
 }
@@ -397,7 +527,10 @@ fn hrandfield_negative_counts_repeat_and_cover_the_hash() {
     }
     // A single-field hash makes the repeats visible exactly.
     let mut h = hash_with(1);
-    assert_eq!(h.run("HRANDFIELD h -3"), "*3\r\n$2\r\nf0\r\n$2\r\nf0\r\n$2\r\nf0\r\n");
+    assert_eq!(
+        h.run("HRANDFIELD h -3"),
+        "*3\r\n$2\r\nf0\r\n$2\r\nf0\r\n$2\r\nf0\r\n"
+    );
     h.protocol = Protocol::Resp3;
     assert_eq!(
         h.run("HRANDFIELD h -2 WITHVALUES"),
@@ -470,7 +603,11 @@ fn changes_are_counted_and_signalled() {
         ("HDEL h c n", 2, true),
         ("HDEL h c", 0, false),
     ] {
-        assert_eq!(crate::lists::tests::run_counting_changes(&mut h, line).1, changes, "{line}");
+        assert_eq!(
+            crate::lists::tests::run_counting_changes(&mut h, line).1,
+            changes,
+            "{line}"
+        );
         assert_eq!(!h.dbs[0].take_signals().is_empty(), signals, "{line}");
     }
 }
@@ -486,7 +623,10 @@ fn big_hashes_keep_working_after_conversion() {
     assert_eq!(h.run("HLEN h"), ":250\r\n");
     assert_eq!(h.run("HEXISTS h f320"), ":0\r\n");
     assert_eq!(h.run("HSTRLEN h f321"), ":4\r\n");
-    assert_eq!(h.run("HINCRBY h f321 1"), "-ERR hash value is not an integer\r\n");
+    assert_eq!(
+        h.run("HINCRBY h f321 1"),
+        "-ERR hash value is not an integer\r\n"
+    );
     assert_eq!(h.run("HINCRBY h n 7"), ":7\r\n");
     assert_eq!(h.run("OBJECT ENCODING h"), "$9\r\nhashtable\r\n");
     let mut keys = bulks(&h.run("HKEYS h"));

@@ -157,7 +157,10 @@ enum TtlForm {
 
 fn ttl_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, form: TtlForm) -> Outcome {
     let now = ctx.now_ms;
-    let reply = match ctx.dbs[ctx.db].peek_counted(args.get(1), now).map(|e| e.expire_at()) {
+    let reply = match ctx.dbs[ctx.db]
+        .peek_counted(args.get(1), now)
+        .map(|e| e.expire_at())
+    {
         None => -2,
         Some(None) => -1,
         Some(Some(at)) => {
@@ -532,9 +535,10 @@ pub fn object(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         }
     } else if eq_ignore_case(sub, "freq") {
         match policy {
-            AccessPolicy::Lfu { decay_time_min, .. } => ctx
-                .out
-                .integer(lfu_decayed_counter(entry.access(), decay_time_min, now) as i64),
+            AccessPolicy::Lfu { decay_time_min, .. } => {
+                ctx.out
+                    .integer(lfu_decayed_counter(entry.access(), decay_time_min, now) as i64)
+            }
             AccessPolicy::Lru => ctx.out.error(errors::NO_LFU),
         }
     } else {

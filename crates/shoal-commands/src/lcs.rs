@@ -122,8 +122,16 @@ mod tests {
         assert_eq!(
             m,
             vec![
-                Match { a: (4, 7), b: (5, 8), len: 4 },
-                Match { a: (2, 3), b: (0, 1), len: 2 },
+                Match {
+                    a: (4, 7),
+                    b: (5, 8),
+                    len: 4
+                },
+                Match {
+                    a: (2, 3),
+                    b: (0, 1),
+                    len: 2
+                },
             ]
         );
         assert_eq!(l.matches(4).len(), 1);

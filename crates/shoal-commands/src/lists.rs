@@ -122,8 +122,16 @@ fn non_negative_arg(out: &mut ReplyBuf, arg: &[u8], msg: &str) -> Option<i64> {
 /// from the tail; `None` when the range is empty.
 fn resolve_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
-    let mut start = if start < 0 { start.saturating_add(len) } else { start };
-    let mut end = if end < 0 { end.saturating_add(len) } else { end };
+    let mut start = if start < 0 {
+        start.saturating_add(len)
+    } else {
+        start
+    };
+    let mut end = if end < 0 {
+        end.saturating_add(len)
+    } else {
+        end
+    };
     if start < 0 {
         start = 0;
     }
@@ -181,7 +189,10 @@ fn push_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End, only_existing: 
     let list = if only_existing {
         lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
     } else {
-        match db.get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::List(Box::default())).0 {
+        match db
+            .get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::List(Box::default()))
+            .0
+        {
             Value::List(l) => Some(&mut **l),
             _ => {
                 ctx.out.error(errors::WRONGTYPE);
@@ -339,17 +350,24 @@ pub fn lrange(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// Turns a possibly negative index into a position, if within `len`.
 fn resolve_index(index: i64, len: usize) -> Option<usize> {
-    let i = if index < 0 { index.checked_add(len as i64)? } else { index };
+    let i = if index < 0 {
+        index.checked_add(len as i64)?
+    } else {
+        index
+    };
     (i >= 0 && (i as u64) < len as u64).then_some(i as usize)
 }
 
 /// LINDEX key index
 pub fn lindex(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let Some(list) =
-        lookup_list(&mut ctx.dbs[ctx.db], ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
-            out.null()
-        })
-    else {
+    let Some(list) = lookup_list(
+        &mut ctx.dbs[ctx.db],
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        |out| out.null(),
+    ) else {
         return Outcome::Done;
     };
     let Some(index) = int_arg(ctx.out, args.get(2)) else {
@@ -367,9 +385,9 @@ pub fn lset(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let Some(list) =
-        lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.error(errors::NO_SUCH_KEY))
-    else {
+    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| {
+        out.error(errors::NO_SUCH_KEY)
+    }) else {
         return Outcome::Done;
     };
     let Some(index) = int_arg(ctx.out, args.get(2)) else {
@@ -501,19 +519,26 @@ pub fn lpos(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     // Redis negates the rank in a C long, so i64::MIN stays negative and
     // then matches from the first hit on: wrapping keeps that behaviour.
     let rank = if from_tail { rank.wrapping_neg() } else { rank };
-    let Some(list) =
-        lookup_list(&mut ctx.dbs[ctx.db], ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
-            match count {
-                Some(_) => out.empty_array(),
-                None => out.null(),
-            }
-        })
-    else {
+    let Some(list) = lookup_list(
+        &mut ctx.dbs[ctx.db],
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        |out| match count {
+            Some(_) => out.empty_array(),
+            None => out.null(),
+        },
+    ) else {
         return Outcome::Done;
     };
     let element = args.get(2);
     let len = list.len();
-    let scan_limit = if maxlen == 0 { usize::MAX } else { maxlen as usize };
+    let scan_limit = if maxlen == 0 {
+        usize::MAX
+    } else {
+        maxlen as usize
+    };
     let out = &mut *ctx.out;
     let deferred = count.map(|_| out.defer());
     let mut matches: i64 = 0;
@@ -605,8 +630,9 @@ fn move_element(ctx: &mut ExecCtx<'_>, src: &[u8], dst: &[u8], from: End, to: En
         } else {
             db.signal(src);
         }
-        let value =
-            db.get_or_insert_with(dst, ctx.now_ms, ctx.rng, || Value::List(Box::default())).0;
+        let value = db
+            .get_or_insert_with(dst, ctx.now_ms, ctx.rng, || Value::List(Box::default()))
+            .0;
         let Value::List(target) = value else {
             unreachable!("the destination was checked to be a list or missing");
         };
@@ -733,8 +759,16 @@ fn parse_multi_pop<'a>(
             return None;
         }
     }
-    let keys = Keys { args, from: numkeys_at + 1, to: end_at };
-    Some(MultiPop { keys, end, count: count.unwrap_or(1) })
+    let keys = Keys {
+        args,
+        from: numkeys_at + 1,
+        to: end_at,
+    };
+    Some(MultiPop {
+        keys,
+        end,
+        count: count.unwrap_or(1),
+    })
 }
 
 /// Serves a pop from the first non-empty list among `keys`. `count`
@@ -807,7 +841,11 @@ fn block_or_timeout(
             unique.push(key.to_vec());
         }
     }
-    Outcome::Block(BlockRequest { keys: unique, deadline_ms, timeout_reply: reply })
+    Outcome::Block(BlockRequest {
+        keys: unique,
+        deadline_ms,
+        timeout_reply: reply,
+    })
 }
 
 /// Parses a timeout argument, replying the error if it is invalid.
@@ -819,7 +857,11 @@ fn blocking_pop(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End) -> Outcome {
     let Ok(deadline) = deadline_arg(ctx, args.get(args.len() - 1)) else {
         return Outcome::Done;
     };
-    let keys = Keys { args, from: 1, to: args.len() - 1 };
+    let keys = Keys {
+        args,
+        from: 1,
+        to: args.len() - 1,
+    };
     if pop_first_nonempty(ctx, keys, end, None) {
         return Outcome::Done;
     }
@@ -861,9 +903,16 @@ fn blocking_move(
     match move_source(ctx, src) {
         Err(()) => Outcome::Done,
         Ok(true) => move_element(ctx, src, dst, from, to),
-        Ok(false) => {
-            block_or_timeout(ctx, Keys { args, from: 1, to: 2 }, deadline, TimeoutReply::NullBulk)
-        }
+        Ok(false) => block_or_timeout(
+            ctx,
+            Keys {
+                args,
+                from: 1,
+                to: 2,
+            },
+            deadline,
+            TimeoutReply::NullBulk,
+        ),
     }
 }
 

@@ -54,13 +54,25 @@ fn pops_with_and_without_count() {
     assert_eq!(h.run("LPOP l 0"), "*0\r\n");
     assert_eq!(h.run("RPOP l 0"), "*0\r\n");
     assert_eq!(h.run("RPOP l 1"), "*1\r\n$1\r\nc\r\n");
-    assert_eq!(h.run("LPOP l -1"), "-ERR value is out of range, must be positive\r\n");
-    assert_eq!(h.run("LPOP l abc"), "-ERR value is out of range, must be positive\r\n");
-    assert_eq!(h.run("RPOP l 1 2"), "-ERR wrong number of arguments for 'rpop' command\r\n");
+    assert_eq!(
+        h.run("LPOP l -1"),
+        "-ERR value is out of range, must be positive\r\n"
+    );
+    assert_eq!(
+        h.run("LPOP l abc"),
+        "-ERR value is out of range, must be positive\r\n"
+    );
+    assert_eq!(
+        h.run("RPOP l 1 2"),
+        "-ERR wrong number of arguments for 'rpop' command\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("LPOP s"), WRONGTYPE_REPLY);
     assert_eq!(h.run("LPOP s 0"), WRONGTYPE_REPLY);
-    assert_eq!(h.run("LPOP s -1"), "-ERR value is out of range, must be positive\r\n");
+    assert_eq!(
+        h.run("LPOP s -1"),
+        "-ERR value is out of range, must be positive\r\n"
+    );
     assert_eq!(h.run("LRANGE l 0 -1"), "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
 }
 
@@ -68,7 +80,10 @@ fn pops_with_and_without_count() {
 fn lrange_clamps_and_counts_from_the_tail() {
     let mut h = Harness::new();
     assert_eq!(h.run("RPUSH l a b c d e f"), ":6\r\n");
-    assert_eq!(h.run("LRANGE l 0 2"), "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+    assert_eq!(
+        h.run("LRANGE l 0 2"),
+        "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"
+    );
     assert_eq!(h.run("LRANGE l -2 -1"), "*2\r\n$1\r\ne\r\n$1\r\nf\r\n");
     assert_eq!(
         h.run("LRANGE l -100 100"),
@@ -80,18 +95,33 @@ fn lrange_clamps_and_counts_from_the_tail() {
     assert_eq!(h.run("LRANGE l -1 -2"), "*0\r\n");
     assert_eq!(h.run("LRANGE l 0 -7"), "*0\r\n");
     assert_eq!(h.run("LRANGE l -7 0"), "*1\r\n$1\r\na\r\n");
-    assert_eq!(h.run("LRANGE l 9223372036854775807 -9223372036854775808"), "*0\r\n");
+    assert_eq!(
+        h.run("LRANGE l 9223372036854775807 -9223372036854775808"),
+        "*0\r\n"
+    );
     assert_eq!(
         h.run("LRANGE l -9223372036854775808 9223372036854775807"),
         "*6\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n"
     );
-    assert_eq!(h.run("LRANGE l a 1"), "-ERR value is not an integer or out of range\r\n");
-    assert_eq!(h.run("LRANGE l 1 b"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LRANGE l a 1"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        h.run("LRANGE l 1 b"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("LRANGE nokey 0 -1"), "*0\r\n");
-    assert_eq!(h.run("LRANGE nokey a 0"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LRANGE nokey a 0"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("LRANGE s 0 -1"), WRONGTYPE_REPLY);
-    assert_eq!(h.run("LRANGE s a 0"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LRANGE s a 0"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
 }
 
 #[test]
@@ -104,16 +134,25 @@ fn lindex_and_lset_with_negative_indexes() {
     assert_eq!(h.run("LINDEX l -4"), "$-1\r\n");
     assert_eq!(h.run("LINDEX l 3"), "$-1\r\n");
     assert_eq!(h.run("LINDEX l -9223372036854775808"), "$-1\r\n");
-    assert_eq!(h.run("LINDEX l abc"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LINDEX l abc"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("LINDEX nokey abc"), "$-1\r\n");
     assert_eq!(h.run("LSET l 1 B"), "+OK\r\n");
     assert_eq!(h.run("LSET l -1 C"), "+OK\r\n");
     assert_eq!(h.run("LSET l 3 x"), "-ERR index out of range\r\n");
     assert_eq!(h.run("LSET l -4 x"), "-ERR index out of range\r\n");
-    assert_eq!(h.run("LSET l abc x"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LSET l abc x"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("LSET nokey 0 x"), "-ERR no such key\r\n");
     assert_eq!(h.run("LSET nokey abc x"), "-ERR no such key\r\n");
-    assert_eq!(h.run("LRANGE l 0 -1"), "*3\r\n$1\r\na\r\n$1\r\nB\r\n$1\r\nC\r\n");
+    assert_eq!(
+        h.run("LRANGE l 0 -1"),
+        "*3\r\n$1\r\na\r\n$1\r\nB\r\n$1\r\nC\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("LINDEX s 0"), WRONGTYPE_REPLY);
     assert_eq!(h.run("LINDEX s abc"), WRONGTYPE_REPLY);
@@ -138,7 +177,10 @@ fn linsert_before_after_and_missing_pivot() {
     assert_eq!(h.run("EXISTS nokey"), ":0\r\n");
     assert_eq!(h.run("RPUSH d a a a"), ":3\r\n");
     assert_eq!(h.run("LINSERT d after a b"), ":4\r\n");
-    assert_eq!(h.run("LRANGE d 0 -1"), "*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\na\r\n");
+    assert_eq!(
+        h.run("LRANGE d 0 -1"),
+        "*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\na\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("LINSERT s before a b"), WRONGTYPE_REPLY);
     assert_eq!(h.run("LINSERT s middle a b"), "-ERR syntax error\r\n");
@@ -154,15 +196,24 @@ fn lrem_counts_from_either_end() {
         "*5\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n"
     );
     assert_eq!(h.run("LREM l -1 b"), ":1\r\n");
-    assert_eq!(h.run("LRANGE l 0 -1"), "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\na\r\n");
+    assert_eq!(
+        h.run("LRANGE l 0 -1"),
+        "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\na\r\n"
+    );
     assert_eq!(h.run("LREM l 0 a"), ":2\r\n");
     assert_eq!(h.run("LRANGE l 0 -1"), "*2\r\n$1\r\nb\r\n$1\r\nc\r\n");
     assert_eq!(h.run("LREM l 0 zz"), ":0\r\n");
     assert_eq!(h.run("LREM l 1 c"), ":1\r\n");
     assert_eq!(h.run("EXISTS l"), ":1\r\n");
     assert_eq!(h.run("LREM l 1 c"), ":0\r\n");
-    assert_eq!(h.run("LREM l abc c"), "-ERR value is not an integer or out of range\r\n");
-    assert_eq!(h.run("LREM nokey abc c"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LREM l abc c"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        h.run("LREM nokey abc c"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("RPUSH m x y x"), ":3\r\n");
     assert_eq!(h.run("LREM m -9223372036854775808 x"), ":2\r\n");
     assert_eq!(h.run("LRANGE m 0 -1"), "*1\r\n$1\r\ny\r\n");
@@ -175,9 +226,15 @@ fn ltrim_keeps_a_range_and_deletes_empty_lists() {
     let mut h = Harness::new();
     assert_eq!(h.run("RPUSH l a b c d e f"), ":6\r\n");
     assert_eq!(h.run("LTRIM l 1 -2"), "+OK\r\n");
-    assert_eq!(h.run("LRANGE l 0 -1"), "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n");
+    assert_eq!(
+        h.run("LRANGE l 0 -1"),
+        "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"
+    );
     assert_eq!(h.run("LTRIM l -100 100"), "+OK\r\n");
-    assert_eq!(h.run("LRANGE l 0 -1"), "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n");
+    assert_eq!(
+        h.run("LRANGE l 0 -1"),
+        "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"
+    );
     assert_eq!(h.run("LTRIM l 1 1"), "+OK\r\n");
     assert_eq!(h.run("LRANGE l 0 -1"), "*1\r\n$1\r\nc\r\n");
     assert_eq!(h.run("LTRIM l 2 1"), "+OK\r\n");
@@ -189,11 +246,20 @@ fn ltrim_keeps_a_range_and_deletes_empty_lists() {
     assert_eq!(h.run("LTRIM l -1 -3"), "+OK\r\n");
     assert_eq!(h.run("EXISTS l"), ":0\r\n");
     assert_eq!(h.run("LTRIM nokey 0 1"), "+OK\r\n");
-    assert_eq!(h.run("LTRIM nokey a 1"), "-ERR value is not an integer or out of range\r\n");
-    assert_eq!(h.run("LTRIM l a 1"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LTRIM nokey a 1"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        h.run("LTRIM l a 1"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("LTRIM s 0 1"), WRONGTYPE_REPLY);
-    assert_eq!(h.run("LTRIM s a 1"), "-ERR value is not an integer or out of range\r\n");
+    assert_eq!(
+        h.run("LTRIM s a 1"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
 }
 
 #[test]
@@ -214,18 +280,36 @@ fn lpos_rank_count_maxlen() {
     assert_eq!(h.run("LPOS l c COUNT 0 MAXLEN 7"), "*2\r\n:2\r\n:6\r\n");
     assert_eq!(h.run("LPOS l c COUNT 0 MAXLEN 1 RANK -1"), "*1\r\n:7\r\n");
     assert_eq!(h.run("LPOS l c RANK -9223372036854775808"), ":7\r\n");
-    assert_eq!(h.run("LPOS l c RANK -9223372036854775808 COUNT 2"), "*3\r\n:7\r\n:6\r\n:2\r\n");
+    assert_eq!(
+        h.run("LPOS l c RANK -9223372036854775808 COUNT 2"),
+        "*3\r\n:7\r\n:6\r\n:2\r\n"
+    );
     assert_eq!(h.run("LPOS l x"), "$-1\r\n");
     assert_eq!(h.run("LPOS l x COUNT 5"), "*0\r\n");
     assert_eq!(
         h.run("LPOS l c RANK 0"),
         "-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\r\n"
     );
-    assert_eq!(h.run("LPOS l c RANK abc"), "-ERR value is not an integer or out of range\r\n");
-    assert_eq!(h.run("LPOS l c COUNT -1"), "-ERR COUNT can't be negative\r\n");
-    assert_eq!(h.run("LPOS l c COUNT abc"), "-ERR COUNT can't be negative\r\n");
-    assert_eq!(h.run("LPOS l c MAXLEN -1"), "-ERR MAXLEN can't be negative\r\n");
-    assert_eq!(h.run("LPOS l c MAXLEN abc"), "-ERR MAXLEN can't be negative\r\n");
+    assert_eq!(
+        h.run("LPOS l c RANK abc"),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        h.run("LPOS l c COUNT -1"),
+        "-ERR COUNT can't be negative\r\n"
+    );
+    assert_eq!(
+        h.run("LPOS l c COUNT abc"),
+        "-ERR COUNT can't be negative\r\n"
+    );
+    assert_eq!(
+        h.run("LPOS l c MAXLEN -1"),
+        "-ERR MAXLEN can't be negative\r\n"
+    );
+    assert_eq!(
+        h.run("LPOS l c MAXLEN abc"),
+        "-ERR MAXLEN can't be negative\r\n"
+    );
     assert_eq!(h.run("LPOS l c RANK"), "-ERR syntax error\r\n");
     assert_eq!(h.run("LPOS l c FOO 1"), "-ERR syntax error\r\n");
     assert_eq!(h.run("LPOS nokey c"), "$-1\r\n");
@@ -254,11 +338,20 @@ fn lmove_and_rpoplpush_between_and_within_lists() {
     assert_eq!(h.run("LRANGE dst 0 -1"), "*2\r\n$1\r\nc\r\n$1\r\na\r\n");
     assert_eq!(h.run("RPOPLPUSH src dst"), "$1\r\nb\r\n");
     assert_eq!(h.run("EXISTS src"), ":0\r\n");
-    assert_eq!(h.run("LRANGE dst 0 -1"), "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n");
+    assert_eq!(
+        h.run("LRANGE dst 0 -1"),
+        "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n"
+    );
     assert_eq!(h.run("LMOVE dst dst LEFT RIGHT"), "$1\r\nb\r\n");
-    assert_eq!(h.run("LRANGE dst 0 -1"), "*3\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n");
+    assert_eq!(
+        h.run("LRANGE dst 0 -1"),
+        "*3\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n"
+    );
     assert_eq!(h.run("RPOPLPUSH dst dst"), "$1\r\nb\r\n");
-    assert_eq!(h.run("LRANGE dst 0 -1"), "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n");
+    assert_eq!(
+        h.run("LRANGE dst 0 -1"),
+        "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n"
+    );
     assert_eq!(h.run("RPUSH one x"), ":1\r\n");
     assert_eq!(h.run("LMOVE one one left left"), "$1\r\nx\r\n");
     assert_eq!(h.run("LRANGE one 0 -1"), "*1\r\n$1\r\nx\r\n");
@@ -271,33 +364,72 @@ fn lmove_and_rpoplpush_between_and_within_lists() {
     assert_eq!(h.run("LMOVE dst s left left"), WRONGTYPE_REPLY);
     assert_eq!(h.run("RPOPLPUSH dst s"), WRONGTYPE_REPLY);
     assert_eq!(h.run("LMOVE nokey s left left"), "$-1\r\n");
-    assert_eq!(h.run("LRANGE dst 0 -1"), "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n");
+    assert_eq!(
+        h.run("LRANGE dst 0 -1"),
+        "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n"
+    );
 }
 
 #[test]
 fn lmpop_pops_from_the_first_non_empty_list() {
     let mut h = Harness::new();
     assert_eq!(h.run("RPUSH b 1 2 3 4"), ":4\r\n");
-    assert_eq!(h.run("LMPOP 2 a b LEFT"), "*2\r\n$1\r\nb\r\n*1\r\n$1\r\n1\r\n");
-    assert_eq!(h.run("LMPOP 2 a b RIGHT COUNT 2"), "*2\r\n$1\r\nb\r\n*2\r\n$1\r\n4\r\n$1\r\n3\r\n");
-    assert_eq!(h.run("LMPOP 2 a b left count 10"), "*2\r\n$1\r\nb\r\n*1\r\n$1\r\n2\r\n");
+    assert_eq!(
+        h.run("LMPOP 2 a b LEFT"),
+        "*2\r\n$1\r\nb\r\n*1\r\n$1\r\n1\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP 2 a b RIGHT COUNT 2"),
+        "*2\r\n$1\r\nb\r\n*2\r\n$1\r\n4\r\n$1\r\n3\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP 2 a b left count 10"),
+        "*2\r\n$1\r\nb\r\n*1\r\n$1\r\n2\r\n"
+    );
     assert_eq!(h.run("EXISTS b"), ":0\r\n");
     assert_eq!(h.run("LMPOP 2 a b LEFT"), "*-1\r\n");
-    assert_eq!(h.run("LMPOP 0 a LEFT"), "-ERR numkeys should be greater than 0\r\n");
-    assert_eq!(h.run("LMPOP -1 a LEFT"), "-ERR numkeys should be greater than 0\r\n");
-    assert_eq!(h.run("LMPOP abc a LEFT"), "-ERR numkeys should be greater than 0\r\n");
+    assert_eq!(
+        h.run("LMPOP 0 a LEFT"),
+        "-ERR numkeys should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP -1 a LEFT"),
+        "-ERR numkeys should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP abc a LEFT"),
+        "-ERR numkeys should be greater than 0\r\n"
+    );
     assert_eq!(h.run("LMPOP 2 a LEFT"), "-ERR syntax error\r\n");
     assert_eq!(h.run("LMPOP 1 a MIDDLE"), "-ERR syntax error\r\n");
-    assert_eq!(h.run("LMPOP 1 a LEFT COUNT 0"), "-ERR count should be greater than 0\r\n");
-    assert_eq!(h.run("LMPOP 1 a LEFT COUNT -1"), "-ERR count should be greater than 0\r\n");
-    assert_eq!(h.run("LMPOP 1 a LEFT COUNT abc"), "-ERR count should be greater than 0\r\n");
-    assert_eq!(h.run("LMPOP 1 a LEFT COUNT 1 COUNT 1"), "-ERR syntax error\r\n");
+    assert_eq!(
+        h.run("LMPOP 1 a LEFT COUNT 0"),
+        "-ERR count should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP 1 a LEFT COUNT -1"),
+        "-ERR count should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP 1 a LEFT COUNT abc"),
+        "-ERR count should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("LMPOP 1 a LEFT COUNT 1 COUNT 1"),
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(h.run("LMPOP 1 a LEFT FOO"), "-ERR syntax error\r\n");
     assert_eq!(h.run("LMPOP 1 a LEFT COUNT"), "-ERR syntax error\r\n");
-    assert_eq!(h.run("LMPOP 9223372036854775807 a LEFT"), "-ERR syntax error\r\n");
+    assert_eq!(
+        h.run("LMPOP 9223372036854775807 a LEFT"),
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("RPUSH c x"), ":1\r\n");
-    assert_eq!(h.run("LMPOP 2 c s LEFT"), "*2\r\n$1\r\nc\r\n*1\r\n$1\r\nx\r\n");
+    assert_eq!(
+        h.run("LMPOP 2 c s LEFT"),
+        "*2\r\n$1\r\nc\r\n*1\r\n$1\r\nx\r\n"
+    );
     assert_eq!(h.run("LMPOP 2 s c LEFT"), WRONGTYPE_REPLY);
 }
 
@@ -307,24 +439,45 @@ fn blocking_pops_serve_at_once_when_data_is_there() {
     assert_eq!(h.run("RPUSH l a b c"), ":3\r\n");
     assert_eq!(h.run("BLPOP nokey l 0"), "*2\r\n$1\r\nl\r\n$1\r\na\r\n");
     assert_eq!(h.run("BRPOP nokey l 0.5"), "*2\r\n$1\r\nl\r\n$1\r\nc\r\n");
-    assert_eq!(h.run("BLMPOP 0 2 nokey l RIGHT COUNT 5"), "*2\r\n$1\r\nl\r\n*1\r\n$1\r\nb\r\n");
+    assert_eq!(
+        h.run("BLMPOP 0 2 nokey l RIGHT COUNT 5"),
+        "*2\r\n$1\r\nl\r\n*1\r\n$1\r\nb\r\n"
+    );
     assert_eq!(h.run("EXISTS l"), ":0\r\n");
     assert_eq!(h.run("RPUSH l x y"), ":2\r\n");
     assert_eq!(h.run("BLMOVE l d LEFT RIGHT 0"), "$1\r\nx\r\n");
     assert_eq!(h.run("BRPOPLPUSH l d 1"), "$1\r\ny\r\n");
     assert_eq!(h.run("LRANGE d 0 -1"), "*2\r\n$1\r\ny\r\n$1\r\nx\r\n");
-    assert_eq!(h.run("BLPOP l abc"), "-ERR timeout is not a float or out of range\r\n");
+    assert_eq!(
+        h.run("BLPOP l abc"),
+        "-ERR timeout is not a float or out of range\r\n"
+    );
     assert_eq!(h.run("BLPOP l -1"), "-ERR timeout is negative\r\n");
-    assert_eq!(h.run("BLMPOP abc 1 l LEFT"), "-ERR timeout is not a float or out of range\r\n");
+    assert_eq!(
+        h.run("BLMPOP abc 1 l LEFT"),
+        "-ERR timeout is not a float or out of range\r\n"
+    );
     assert_eq!(h.run("BLMPOP -1 1 l LEFT"), "-ERR timeout is negative\r\n");
-    assert_eq!(h.run("BLMPOP abc 1 l LEFT COUNT 0"), "-ERR count should be greater than 0\r\n");
-    assert_eq!(h.run("BLMPOP 0 0 l LEFT"), "-ERR numkeys should be greater than 0\r\n");
-    assert_eq!(h.run("BLMOVE l d MIDDLE RIGHT abc"), "-ERR syntax error\r\n");
+    assert_eq!(
+        h.run("BLMPOP abc 1 l LEFT COUNT 0"),
+        "-ERR count should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("BLMPOP 0 0 l LEFT"),
+        "-ERR numkeys should be greater than 0\r\n"
+    );
+    assert_eq!(
+        h.run("BLMOVE l d MIDDLE RIGHT abc"),
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         h.run("BLMOVE l d LEFT RIGHT abc"),
         "-ERR timeout is not a float or out of range\r\n"
     );
-    assert_eq!(h.run("BRPOPLPUSH l d abc"), "-ERR timeout is not a float or out of range\r\n");
+    assert_eq!(
+        h.run("BRPOPLPUSH l d abc"),
+        "-ERR timeout is not a float or out of range\r\n"
+    );
     assert_eq!(h.run("SET s v"), "+OK\r\n");
     assert_eq!(h.run("BLPOP s 0"), WRONGTYPE_REPLY);
     assert_eq!(h.run("BLPOP nokey s 0"), WRONGTYPE_REPLY);
@@ -344,7 +497,10 @@ fn resp3_nulls_and_arrays() {
     assert_eq!(h.run("LPOS nokey a"), "_\r\n");
     assert_eq!(h.run("LMPOP 1 nokey LEFT"), "_\r\n");
     assert_eq!(h.run("RPUSH l a b"), ":2\r\n");
-    assert_eq!(h.run("LMPOP 1 l LEFT COUNT 5"), "*2\r\n$1\r\nl\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    assert_eq!(
+        h.run("LMPOP 1 l LEFT COUNT 5"),
+        "*2\r\n$1\r\nl\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    );
     assert_eq!(h.run("LMOVE nokey d left left"), "_\r\n");
 }
 /// Runs one command like [`Harness::run`] and also returns how many
@@ -354,7 +510,11 @@ pub(crate) fn run_counting_changes(h: &mut Harness, line: &str) -> (String, u64)
     use shoal_resp::request::OwnedArgs;
     use shoal_resp::ReplyBuf;
     let parts: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-    let name = line.split(' ').next().unwrap_or_default().to_ascii_lowercase();
+    let name = line
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let handler = crate::dispatch::keyspace_handler(&name).expect("a keyspace command");
     let owned = OwnedArgs::from_slices(&parts);
     let mut out = ReplyBuf::with_protocol(h.protocol);
@@ -444,14 +604,19 @@ fn blocking_pops_block_on_empty_keys_with_a_deadline() {
     let (_, outcome) = h.run_args(&[b"BRPOP", b"a", b"b", b"a", b"0"]);
     match outcome {
         Outcome::Block(req) => {
-            assert_eq!(req.keys, vec![b"a".to_vec(), b"b".to_vec()], "each key once");
+            assert_eq!(
+                req.keys,
+                vec![b"a".to_vec(), b"b".to_vec()],
+                "each key once"
+            );
             assert_eq!(req.deadline_ms, None);
         }
         Outcome::Done => panic!("BRPOP should block"),
     }
     // A fraction of a millisecond rounds up; a tiny negative one is 0.
-    let (_, outcome) =
-        h.run_args(&[b"BLMPOP", b"0.0001", b"2", b"a", b"b", b"LEFT", b"COUNT", b"3"]);
+    let (_, outcome) = h.run_args(&[
+        b"BLMPOP", b"0.0001", b"2", b"a", b"b", b"LEFT", b"COUNT", b"3",
+    ]);
     match outcome {
         Outcome::Block(req) => {
             assert_eq!(req.keys, vec![b"a".to_vec(), b"b".to_vec()]);
@@ -460,7 +625,13 @@ fn blocking_pops_block_on_empty_keys_with_a_deadline() {
         Outcome::Done => panic!("BLMPOP should block"),
     }
     let (_, outcome) = h.run_args(&[b"BLPOP", b"a", b"-0.0001"]);
-    assert!(matches!(outcome, Outcome::Block(BlockRequest { deadline_ms: None, .. })));
+    assert!(matches!(
+        outcome,
+        Outcome::Block(BlockRequest {
+            deadline_ms: None,
+            ..
+        })
+    ));
     let (_, outcome) = h.run_args(&[b"BLMOVE", b"a", b"b", b"LEFT", b"RIGHT", b"2"]);
     assert_eq!(
         outcome,
@@ -473,12 +644,18 @@ fn blocking_pops_block_on_empty_keys_with_a_deadline() {
     let (_, outcome) = h.run_args(&[b"BRPOPLPUSH", b"a", b"b", b"0"]);
     assert!(matches!(
         outcome,
-        Outcome::Block(BlockRequest { timeout_reply: TimeoutReply::NullBulk, .. })
+        Outcome::Block(BlockRequest {
+            timeout_reply: TimeoutReply::NullBulk,
+            ..
+        })
     ));
     // Once data arrives, the re-run command is served.
     h.run("RPUSH b x y");
     let (reply, outcome) = h.run_args(&[b"BLPOP", b"a", b"b", b"1.5"]);
-    assert_eq!((reply.as_str(), outcome), ("*2\r\n$1\r\nb\r\n$1\r\nx\r\n", Outcome::Done));
+    assert_eq!(
+        (reply.as_str(), outcome),
+        ("*2\r\n$1\r\nb\r\n$1\r\nx\r\n", Outcome::Done)
+    );
 }
 
 #[test]
@@ -494,9 +671,15 @@ fn blocking_pops_answer_the_timeout_reply_inside_multi() {
     assert_eq!(h.run("BLPOP k 1e300"), "-ERR timeout is negative\r\n");
     assert_eq!(h.run("BLPOP k inf"), "-ERR timeout is negative\r\n");
     assert_eq!(h.run("BLPOP k 9223372036854775"), "*-1\r\n");
-    assert_eq!(h.run("BLPOP k 9223372036854776"), "-ERR timeout is negative\r\n");
+    assert_eq!(
+        h.run("BLPOP k 9223372036854776"),
+        "-ERR timeout is negative\r\n"
+    );
     assert_eq!(h.run("BLPOP k -0.0001"), "*-1\r\n");
-    assert_eq!(h.run("BLPOP k abc"), "-ERR timeout is not a float or out of range\r\n");
+    assert_eq!(
+        h.run("BLPOP k abc"),
+        "-ERR timeout is not a float or out of range\r\n"
+    );
     assert_eq!(h.run("BLPOP k 0x10"), "*-1\r\n");
     h.protocol = Protocol::Resp3;
     assert_eq!(h.run("BLPOP a 0"), "_\r\n");
@@ -536,7 +719,10 @@ fn commands_work_across_many_small_chunks() {
     }
     assert_eq!(h.run("LRANGE l 0 -1"), want);
     for (i, e) in model.iter().enumerate() {
-        assert_eq!(h.run(&format!("LINDEX l {i}")), format!("${}\r\n{e}\r\n", e.len()));
+        assert_eq!(
+            h.run(&format!("LINDEX l {i}")),
+            format!("${}\r\n{e}\r\n", e.len())
+        );
         assert_eq!(h.run(&format!("LPOS l {e}")), format!(":{i}\r\n"));
     }
 }

@@ -45,7 +45,10 @@ enum Kind {
 
 impl LongDouble {
     /// Positive zero.
-    pub const ZERO: LongDouble = LongDouble { negative: false, kind: Kind::Zero };
+    pub const ZERO: LongDouble = LongDouble {
+        negative: false,
+        kind: Kind::Zero,
+    };
 
     /// The exact value of an integer (every i64 fits in 64 bits).
     pub fn from_i64(n: i64) -> LongDouble {
@@ -69,7 +72,10 @@ impl LongDouble {
             _ => (false, bytes),
         };
         if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-            return Some(LongDouble { negative, kind: Kind::Infinite });
+            return Some(LongDouble {
+                negative,
+                kind: Kind::Infinite,
+            });
         }
         let (value, nonzero_digits) =
             if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
@@ -109,10 +115,22 @@ impl std::ops::Add for LongDouble {
             (Infinite, _) => self,
             (_, Infinite) => other,
             // IEEE: x + (-x) is +0 in round-to-nearest; -0 + -0 is -0.
-            (Zero, Zero) => LongDouble { negative: self.negative && other.negative, kind: Zero },
+            (Zero, Zero) => LongDouble {
+                negative: self.negative && other.negative,
+                kind: Zero,
+            },
             (Zero, _) => other,
             (_, Zero) => self,
-            (Finite { significand: ma, exp: ea }, Finite { significand: mb, exp: eb }) => {
+            (
+                Finite {
+                    significand: ma,
+                    exp: ea,
+                },
+                Finite {
+                    significand: mb,
+                    exp: eb,
+                },
+            ) => {
                 let a_is_big = (ea, ma) >= (eb, mb);
                 let ((big_neg, big_m, big_e), (small_neg, small_m, small_e)) = if a_is_big {
                     ((self.negative, ma, ea), (other.negative, mb, eb))
@@ -151,7 +169,10 @@ impl LongDouble {
             Kind::Finite { significand, exp } if k != 0 => {
                 round(self.negative, significand as u128 * k as u128, false, exp)
             }
-            Kind::Finite { .. } => LongDouble { negative: self.negative, kind: Kind::Zero },
+            Kind::Finite { .. } => LongDouble {
+                negative: self.negative,
+                kind: Kind::Zero,
+            },
             _ => self,
         }
     }
@@ -174,7 +195,10 @@ impl LongDouble {
             let (whole, has_fraction) = if shift >= 64 {
                 (0u128, true)
             } else {
-                ((significand >> shift) as u128, significand & ((1u64 << shift) - 1) != 0)
+                (
+                    (significand >> shift) as u128,
+                    significand & ((1u64 << shift) - 1) != 0,
+                )
             };
             // Ceiling moves positive values up and negative ones towards 0.
             if has_fraction && !self.negative {
@@ -281,7 +305,10 @@ impl LongDouble {
     }
 }
 
-const NAN: LongDouble = LongDouble { negative: false, kind: Kind::NotANumber };
+const NAN: LongDouble = LongDouble {
+    negative: false,
+    kind: Kind::NotANumber,
+};
 
 /// C's `isspace` in the C locale.
 fn is_c_space(b: u8) -> bool {
@@ -292,7 +319,10 @@ fn is_c_space(b: u8) -> bool {
 /// `sticky` says nonzero bits were dropped below `n`'s lowest bit.
 fn round(negative: bool, n: u128, sticky: bool, exp: i32) -> LongDouble {
     if n == 0 {
-        return LongDouble { negative, kind: Kind::Zero };
+        return LongDouble {
+            negative,
+            kind: Kind::Zero,
+        };
     }
     let bits = 128 - n.leading_zeros() as i32;
     let mut shift = bits - 64;
@@ -311,7 +341,11 @@ fn round(negative: bool, n: u128, sticky: bool, exp: i32) -> LongDouble {
             (0, n >> 127 == 1, n & ((1u128 << 127) - 1) != 0)
         } else {
             let s = shift as u32;
-            (n >> s, (n >> (s - 1)) & 1 == 1, n & ((1u128 << (s - 1)) - 1) != 0)
+            (
+                n >> s,
+                (n >> (s - 1)) & 1 == 1,
+                n & ((1u128 << (s - 1)) - 1) != 0,
+            )
         };
         if round_bit && (rest || sticky || kept & 1 == 1) {
             kept + 1
@@ -324,12 +358,24 @@ fn round(negative: bool, n: u128, sticky: bool, exp: i32) -> LongDouble {
         e += 1;
     }
     if kept == 0 {
-        return LongDouble { negative, kind: Kind::Zero };
+        return LongDouble {
+            negative,
+            kind: Kind::Zero,
+        };
     }
     if e > MAX_EXP {
-        return LongDouble { negative, kind: Kind::Infinite };
+        return LongDouble {
+            negative,
+            kind: Kind::Infinite,
+        };
     }
-    LongDouble { negative, kind: Kind::Finite { significand: kept as u64, exp: e } }
+    LongDouble {
+        negative,
+        kind: Kind::Finite {
+            significand: kept as u64,
+            exp: e,
+        },
+    }
 }
 
 /// Parses an optionally signed decimal exponent, saturating far beyond any
@@ -382,21 +428,47 @@ fn parse_decimal(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
     // Significant digits without leading or trailing zeros; the decimal
     // exponent says where the point goes.
     let total = int_part.len() + frac_part.len();
-    let digit =
-        |i: usize| if i < int_part.len() { int_part[i] } else { frac_part[i - int_part.len()] };
-    let Some(first) = (0..total).find(|&i| digit(i) != b'0') else {
-        return Some((LongDouble { negative, kind: Kind::Zero }, false));
+    let digit = |i: usize| {
+        if i < int_part.len() {
+            int_part[i]
+        } else {
+            frac_part[i - int_part.len()]
+        }
     };
-    let last = (0..total).rev().find(|&i| digit(i) != b'0').expect("a nonzero digit exists");
+    let Some(first) = (0..total).find(|&i| digit(i) != b'0') else {
+        return Some((
+            LongDouble {
+                negative,
+                kind: Kind::Zero,
+            },
+            false,
+        ));
+    };
+    let last = (0..total)
+        .rev()
+        .find(|&i| digit(i) != b'0')
+        .expect("a nonzero digit exists");
     let count = last - first + 1;
     let exp10 = exponent - frac_part.len() as i64 + (total - 1 - last) as i64;
     // The value lies in [10^(magnitude-1), 10^magnitude).
     let magnitude = count as i64 + exp10;
     if magnitude > 4934 {
-        return Some((LongDouble { negative, kind: Kind::Infinite }, true));
+        return Some((
+            LongDouble {
+                negative,
+                kind: Kind::Infinite,
+            },
+            true,
+        ));
     }
     if magnitude < -4952 {
-        return Some((LongDouble { negative, kind: Kind::Zero }, true));
+        return Some((
+            LongDouble {
+                negative,
+                kind: Kind::Zero,
+            },
+            true,
+        ));
     }
     // Fast exact paths in 128-bit arithmetic for up to 38 significant
     // digits and a small scale, which covers what clients send and what
@@ -433,7 +505,10 @@ fn parse_decimal(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
         let scale = (divisor.bit_len() + 67).saturating_sub(n.bit_len());
         n.shl(scale);
         let (quotient, remainder_nonzero) = n.div_small_quotient(&divisor);
-        Some((round(negative, quotient, remainder_nonzero, -(scale as i32)), true))
+        Some((
+            round(negative, quotient, remainder_nonzero, -(scale as i32)),
+            true,
+        ))
     }
 }
 
@@ -446,7 +521,13 @@ fn parse_hex(negative: bool, body: &[u8]) -> Option<(LongDouble, bool)> {
         n.add_small((h as char).to_digit(16).expect("checked hex digit"));
     }
     if n.is_zero() {
-        return Some((LongDouble { negative, kind: Kind::Zero }, false));
+        return Some((
+            LongDouble {
+                negative,
+                kind: Kind::Zero,
+            },
+            false,
+        ));
     }
     let exp2 = exponent - 4 * frac_part.len() as i64;
     let (top, dropped, sticky) = n.top_bits(128);
@@ -577,7 +658,11 @@ impl Big {
             }
         }
         let sticky = self.limbs[..words].iter().any(|&l| l != 0)
-            || (bits > 0 && self.limbs.get(words).is_some_and(|&l| l & ((1u32 << bits) - 1) != 0));
+            || (bits > 0
+                && self
+                    .limbs
+                    .get(words)
+                    .is_some_and(|&l| l & ((1u32 << bits) - 1) != 0));
         (top, dropped, sticky)
     }
 
@@ -685,13 +770,19 @@ mod tests {
         assert_eq!(sum("0x1p-2", ".5"), "0.75");
         assert_eq!(sum("5.", "+3"), "8");
         assert_eq!(sum("0012", "1"), "13");
-        assert_eq!(sum("123456789012345678901234567890", "0.1"), "123456789012345678899921813504");
+        assert_eq!(
+            sum("123456789012345678901234567890", "0.1"),
+            "123456789012345678899921813504"
+        );
     }
 
     #[test]
     fn human_format_matches_redis() {
         assert_eq!(human("1.23456789012345678901"), "1.23456789012345679");
-        assert_eq!(human("3.14159265358979323846264338327950288"), "3.14159265358979324");
+        assert_eq!(
+            human("3.14159265358979323846264338327950288"),
+            "3.14159265358979324"
+        );
         assert_eq!(human("1e20"), "100000000000000000000");
         assert_eq!(human("3.0e3"), "3000");
         assert_eq!(human("1e-20"), "0");
@@ -726,7 +817,12 @@ mod tests {
 
     #[test]
     fn timeouts_scale_and_ceil_like_x87() {
-        let ms = |s: &str| LongDouble::parse(s.as_bytes()).unwrap().mul_u32(1000).ceil_to_i64();
+        let ms = |s: &str| {
+            LongDouble::parse(s.as_bytes())
+                .unwrap()
+                .mul_u32(1000)
+                .ceil_to_i64()
+        };
         assert_eq!(ms("1"), 1000);
         assert_eq!(ms("0.0001"), 1);
         assert_eq!(ms("-0.0001"), 0);
@@ -746,9 +842,15 @@ mod tests {
         // 2^64 + 3 is a tie between 2^64 + 2 and 2^64 + 4: 4 is even.
         assert_eq!(human("18446744073709551619"), "18446744073709551620");
         assert_eq!(sum("18446744073709551616", "1"), "18446744073709551616");
-        assert_eq!(sum("18446744073709551616", "1.0000001"), "18446744073709551618");
+        assert_eq!(
+            sum("18446744073709551616", "1.0000001"),
+            "18446744073709551618"
+        );
         assert_eq!(sum("1", "-1"), "0");
-        assert_eq!(LongDouble::from_i64(i64::MIN).format_human(), "-9223372036854775808");
+        assert_eq!(
+            LongDouble::from_i64(i64::MIN).format_human(),
+            "-9223372036854775808"
+        );
     }
 
     /// Compares against vectors produced by real `long double` code: set
@@ -768,7 +870,10 @@ mod tests {
         let mut checked = 0;
         for line in text.lines() {
             let f: Vec<&str> = line.split(' ').collect();
-            let (a, b) = (LongDouble::parse(f[0].as_bytes()), LongDouble::parse(f[1].as_bytes()));
+            let (a, b) = (
+                LongDouble::parse(f[0].as_bytes()),
+                LongDouble::parse(f[1].as_bytes()),
+            );
             if f[2] == "refused" {
                 let accepted = format!("{}{}", a.is_some() as u8, b.is_some() as u8);
                 assert_eq!(accepted, f[3], "{line}");
@@ -776,7 +881,11 @@ mod tests {
             }
             let (a, b) = (a.expect(line), b.expect(line));
             let sum = a + b;
-            let got = if sum.is_nan() { "nan".to_string() } else { sum.format_human() };
+            let got = if sum.is_nan() {
+                "nan".to_string()
+            } else {
+                sum.format_human()
+            };
             assert_eq!(got, f[2], "{line}");
             assert_eq!(b.mul_u32(1000).ceil_to_i64().to_string(), f[3], "{line}");
             checked += 1;

@@ -77,7 +77,11 @@ fn parse_set_options(
     now_ms: u64,
     which: OptionsFor,
 ) -> Result<SetOptions, String> {
-    let command = if which == OptionsFor::Set { "set" } else { "getex" };
+    let command = if which == OptionsFor::Set {
+        "set"
+    } else {
+        "getex"
+    };
     let mut o = SetOptions::default();
     let mut i = from;
     let mut have_expire = false;
@@ -112,7 +116,13 @@ fn parse_set_options(
             } else {
                 return Err(errors::SYNTAX.into());
             };
-            o.expire_at = Some(expire_arg(next.unwrap_or_default(), unit, absolute, now_ms, command)?);
+            o.expire_at = Some(expire_arg(
+                next.unwrap_or_default(),
+                unit,
+                absolute,
+                now_ms,
+                command,
+            )?);
             have_expire = true;
             i += 1;
         } else {
@@ -183,7 +193,12 @@ pub fn setnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     if db.contains(args.get(1), ctx.now_ms) {
         ctx.out.integer(0);
     } else {
-        db.set(args.get(1), Value::string(args.get(2)), Ttl::Clear, ctx.now_ms);
+        db.set(
+            args.get(1),
+            Value::string(args.get(2)),
+            Ttl::Clear,
+            ctx.now_ms,
+        );
         ctx.dirty += 1;
         ctx.out.integer(1);
     }
@@ -193,7 +208,12 @@ pub fn setnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 fn set_with_expire(ctx: &mut ExecCtx<'_>, args: Args<'_>, unit_ms: i64, command: &str) -> Outcome {
     match expire_arg(args.get(2), unit_ms, false, ctx.now_ms, command) {
         Ok(at) => {
-            ctx.dbs[ctx.db].set(args.get(1), Value::string(args.get(3)), Ttl::At(at), ctx.now_ms);
+            ctx.dbs[ctx.db].set(
+                args.get(1),
+                Value::string(args.get(3)),
+                Ttl::At(at),
+                ctx.now_ms,
+            );
             ctx.dirty += 1;
             ctx.out.ok();
         }
@@ -234,7 +254,12 @@ pub fn mset(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
     let mut i = 1;
     while i < args.len() {
-        db.set(args.get(i), Value::string(args.get(i + 1)), Ttl::Clear, ctx.now_ms);
+        db.set(
+            args.get(i),
+            Value::string(args.get(i + 1)),
+            Ttl::Clear,
+            ctx.now_ms,
+        );
         i += 2;
     }
     ctx.dirty += (args.len() as u64 - 1) / 2;
@@ -259,7 +284,12 @@ pub fn msetnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     }
     let mut i = 1;
     while i < args.len() {
-        db.set(args.get(i), Value::string(args.get(i + 1)), Ttl::Clear, ctx.now_ms);
+        db.set(
+            args.get(i),
+            Value::string(args.get(i + 1)),
+            Ttl::Clear,
+            ctx.now_ms,
+        );
         i += 2;
     }
     ctx.dirty += (args.len() as u64 - 1) / 2;
@@ -278,7 +308,12 @@ pub fn getset(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         Some(Some(s)) => reply_str(ctx.out, s),
         None => ctx.out.null(),
     }
-    db.set(args.get(1), Value::string(args.get(2)), Ttl::Clear, ctx.now_ms);
+    db.set(
+        args.get(1),
+        Value::string(args.get(2)),
+        Ttl::Clear,
+        ctx.now_ms,
+    );
     ctx.dirty += 1;
     Outcome::Done
 }
@@ -491,7 +526,8 @@ pub fn incrbyfloat(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// GETRANGE key start end (and its old name SUBSTR)
 pub fn getrange(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let (Some(mut start), Some(mut end)) = (parse::int(args.get(2)), parse::int(args.get(3))) else {
+    let (Some(mut start), Some(mut end)) = (parse::int(args.get(2)), parse::int(args.get(3)))
+    else {
         ctx.out.error(errors::NOT_INTEGER);
         return Outcome::Done;
     };

@@ -70,7 +70,10 @@ impl Harness {
             may_block: self.may_block,
         };
         let outcome = handler(&mut ctx, owned.args());
-        (String::from_utf8_lossy(out.as_bytes()).into_owned(), outcome)
+        (
+            String::from_utf8_lossy(out.as_bytes()).into_owned(),
+            outcome,
+        )
     }
 
     /// Runs a command given as one space-separated string; returns the
@@ -92,11 +95,17 @@ mod tests {
         assert_eq!(h.run("INCRBY k 5"), ":15\r\n");
         assert_eq!(h.run("GET k"), "$2\r\n15\r\n");
         assert_eq!(h.run("APPEND k x"), ":3\r\n");
-        assert_eq!(h.run("INCR k"), "-ERR value is not an integer or out of range\r\n");
+        assert_eq!(
+            h.run("INCR k"),
+            "-ERR value is not an integer or out of range\r\n"
+        );
         assert_eq!(h.run("GETRANGE k 0 -2"), "$2\r\n15\r\n");
         assert_eq!(h.run("SET k v NX"), "$-1\r\n");
         assert_eq!(h.run("SET k v XX GET"), "$3\r\n15x\r\n");
-        assert_eq!(h.run("SET k v EX 0"), "-ERR invalid expire time in 'set' command\r\n");
+        assert_eq!(
+            h.run("SET k v EX 0"),
+            "-ERR invalid expire time in 'set' command\r\n"
+        );
         assert_eq!(h.run("INCRBYFLOAT f 0.1"), "$3\r\n0.1\r\n");
         assert_eq!(h.run("INCRBYFLOAT f 10.5"), "$4\r\n10.6\r\n");
         assert_eq!(h.run("SETRANGE s 3 ab"), ":5\r\n");
@@ -117,7 +126,10 @@ mod tests {
         assert_eq!(h.run("EXPIRE k 50 GT"), ":0\r\n");
         assert_eq!(h.run("EXPIRE k 200 GT"), ":1\r\n");
         assert_eq!(h.run("TTL k"), ":200\r\n");
-        assert_eq!(h.run("EXPIRE k 10 NX XX"), "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+        assert_eq!(
+            h.run("EXPIRE k 10 NX XX"),
+            "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"
+        );
         assert_eq!(h.run("EXPIRE k 10 FOO"), "-ERR Unsupported option FOO\r\n");
         assert_eq!(h.run("PERSIST k"), ":1\r\n");
         assert_eq!(h.run("TTL nokey"), ":-2\r\n");
@@ -135,7 +147,10 @@ mod tests {
         h.run("SET a 1");
         assert_eq!(h.run("RENAMENX a a"), ":0\r\n");
         assert_eq!(h.run("RENAME a b"), "+OK\r\n");
-        assert_eq!(h.run("COPY b b"), "-ERR source and destination objects are the same\r\n");
+        assert_eq!(
+            h.run("COPY b b"),
+            "-ERR source and destination objects are the same\r\n"
+        );
         assert_eq!(h.run("COPY b c DB 1"), ":1\r\n");
         assert_eq!(h.run("MOVE b 1"), ":1\r\n");
         assert_eq!(h.run("DBSIZE"), ":0\r\n");

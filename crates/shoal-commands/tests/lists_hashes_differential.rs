@@ -33,9 +33,20 @@ struct Server {
 
 impl Server {
     fn start() -> Option<Server> {
-        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
             .args(["--appendonly", "no", "--daemonize", "no", "--logfile", ""])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -69,8 +80,13 @@ struct Client {
 impl Client {
     fn connect(port: u16) -> Client {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to redis-server");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set timeout");
-        Client { reader: BufReader::new(stream.try_clone().expect("clone stream")), writer: stream }
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("set timeout");
+        Client {
+            reader: BufReader::new(stream.try_clone().expect("clone stream")),
+            writer: stream,
+        }
     }
 
     fn send(&mut self, args: &[Vec<u8>]) {
@@ -85,7 +101,9 @@ impl Client {
 
     fn read_reply(&mut self) -> Vec<u8> {
         let mut line = Vec::new();
-        self.reader.read_until(b'\n', &mut line).expect("read from redis-server");
+        self.reader
+            .read_until(b'\n', &mut line)
+            .expect("read from redis-server");
         let mut out = line.clone();
         let body = std::str::from_utf8(&line[1..line.len() - 2]).unwrap_or("0");
         match line[0] {
@@ -181,7 +199,10 @@ impl Gen {
             1 => vec![b'x'; self.rng.random_range(60..80)],
             2 => vec![b'y'; self.rng.random_range(200..3000)],
             3 => b"with space".to_vec(),
-            _ => self.pick(&["a", "b", "c", "d", "1", "10", "-5", "e"]).as_bytes().to_vec(),
+            _ => self
+                .pick(&["a", "b", "c", "d", "1", "10", "-5", "e"])
+                .as_bytes()
+                .to_vec(),
         }
     }
 
@@ -199,10 +220,19 @@ impl Gen {
             1 => self.float_text(),
             2..=5 => self.rng.random_range(-100i64..100).to_string().into_bytes(),
             6 => self
-                .pick(&["9223372036854775807", "-9223372036854775808", "0012", "-0", " 1"])
+                .pick(&[
+                    "9223372036854775807",
+                    "-9223372036854775808",
+                    "0012",
+                    "-0",
+                    " 1",
+                ])
                 .as_bytes()
                 .to_vec(),
-            _ => self.pick(&["a", "b", "hello", "", "1.5", "inf"]).as_bytes().to_vec(),
+            _ => self
+                .pick(&["a", "b", "hello", "", "1.5", "inf"])
+                .as_bytes()
+                .to_vec(),
         }
     }
 
@@ -238,7 +268,9 @@ impl Gen {
                 self.rng.random_range(0u64..1000)
             ),
             _ => self
-                .pick(&["0.1", "0.2", "-0.3", "1.1", "10.5", "3", "-1", "2.5e-1", "1e20"])
+                .pick(&[
+                    "0.1", "0.2", "-0.3", "1.1", "10.5", "3", "-1", "2.5e-1", "1e20",
+                ])
                 .into(),
         };
         s.into_bytes()
@@ -279,18 +311,39 @@ impl Gen {
                 a
             }
             9 => vec![s("LLEN"), s(self.list_key())],
-            10..=12 => vec![s("LRANGE"), s(self.list_key()), s(&self.index()), s(&self.index())],
+            10..=12 => vec![
+                s("LRANGE"),
+                s(self.list_key()),
+                s(&self.index()),
+                s(&self.index()),
+            ],
             13 => vec![s("LINDEX"), s(self.list_key()), s(&self.index())],
-            14 => vec![s("LSET"), s(self.list_key()), s(&self.index()), self.element()],
+            14 => vec![
+                s("LSET"),
+                s(self.list_key()),
+                s(&self.index()),
+                self.element(),
+            ],
             15 => {
                 let side = self.pick(&["BEFORE", "after", "AFTER", "sideways"]);
-                vec![s("LINSERT"), s(self.list_key()), s(side), self.element(), self.element()]
+                vec![
+                    s("LINSERT"),
+                    s(self.list_key()),
+                    s(side),
+                    self.element(),
+                    self.element(),
+                ]
             }
             16 => {
                 let n = self.rng.random_range(-3i64..4).to_string();
                 vec![s("LREM"), s(self.list_key()), s(&n), self.element()]
             }
-            17 => vec![s("LTRIM"), s(self.list_key()), s(&self.index()), s(&self.index())],
+            17 => vec![
+                s("LTRIM"),
+                s(self.list_key()),
+                s(&self.index()),
+                s(&self.index()),
+            ],
             18 | 19 => {
                 let mut a = vec![s("LPOS"), s(self.list_key()), self.element()];
                 for _ in 0..self.rng.random_range(0..3) {
@@ -357,7 +410,12 @@ impl Gen {
             25 => {
                 blocking = true;
                 if self.rng.random_bool(0.5) {
-                    vec![s("BRPOPLPUSH"), s(self.list_key()), s(self.list_key()), s("0")]
+                    vec![
+                        s("BRPOPLPUSH"),
+                        s(self.list_key()),
+                        s(self.list_key()),
+                        s("0"),
+                    ]
                 } else {
                     vec![
                         s("BLMOVE"),
@@ -378,7 +436,12 @@ impl Gen {
                 }
                 a
             }
-            32 => vec![s("HSETNX"), s(self.hash_key()), self.field(), self.hash_value()],
+            32 => vec![
+                s("HSETNX"),
+                s(self.hash_key()),
+                self.field(),
+                self.hash_value(),
+            ],
             33 | 34 => vec![s("HGET"), s(self.hash_key()), self.field()],
             35 => {
                 let mut a = vec![s("HMGET"), s(self.hash_key())];
@@ -414,7 +477,12 @@ impl Gen {
                 };
                 vec![s("HINCRBY"), s(self.hash_key()), self.field(), s(&incr)]
             }
-            46..=49 => vec![s("HINCRBYFLOAT"), s(self.hash_key()), self.field(), self.float_text()],
+            46..=49 => vec![
+                s("HINCRBYFLOAT"),
+                s(self.hash_key()),
+                self.field(),
+                self.float_text(),
+            ],
             50 | 51 => {
                 let mut a = vec![s("HRANDFIELD"), s(self.hash_key())];
                 if self.rng.random_bool(0.8) {
@@ -444,8 +512,11 @@ impl Gen {
             }
             52 | 53 => {
                 compare = Compare::Scan;
-                let mut a =
-                    vec![s("HSCAN"), s(self.hash_key()), s(self.pick(&["0", "0", "x", "-1"]))];
+                let mut a = vec![
+                    s("HSCAN"),
+                    s(self.hash_key()),
+                    s(self.pick(&["0", "0", "x", "-1"])),
+                ];
                 if self.rng.random_bool(0.4) {
                     a.push(s("MATCH"));
                     a.push(s(self.pick(&["f1*", "*", "f?", "F*", "[a-f]*"])));
@@ -456,9 +527,16 @@ impl Gen {
                 }
                 a
             }
-            54 => vec![s("OBJECT"), s("ENCODING"), s(self.pick(&["l1", "l2", "h1", "h2"]))],
+            54 => vec![
+                s("OBJECT"),
+                s("ENCODING"),
+                s(self.pick(&["l1", "l2", "h1", "h2"])),
+            ],
             55 => vec![s("TYPE"), s(self.pick(&["l1", "h1", "str", "missing"]))],
-            56 => vec![s("DEL"), s(self.pick(&["l1", "l2", "l3", "h1", "h2", "str"]))],
+            56 => vec![
+                s("DEL"),
+                s(self.pick(&["l1", "l2", "l3", "h1", "h2", "str"])),
+            ],
             57 => vec![s("SET"), s("str"), s("value")],
             58 => vec![s("EXISTS"), s(self.pick(&["l1", "l2", "l3", "h1", "h2"]))],
             _ => {
@@ -466,7 +544,11 @@ impl Gen {
                 vec![s("LRANGE"), s(key), s("0"), s("-1")]
             }
         };
-        Step { args, compare, blocking }
+        Step {
+            args,
+            compare,
+            blocking,
+        }
     }
 }
 
@@ -477,8 +559,10 @@ fn elements(reply: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
         let start = *pos;
         let nl = buf[*pos..].iter().position(|&b| b == b'\n').expect("line") + *pos + 1;
         let kind = buf[*pos];
-        let n: i64 =
-            std::str::from_utf8(&buf[*pos + 1..nl - 2]).unwrap_or("0").parse().unwrap_or(0);
+        let n: i64 = std::str::from_utf8(&buf[*pos + 1..nl - 2])
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(0);
         *pos = nl;
         match kind {
             b'$' | b'=' if n >= 0 => *pos += n as usize + 2,
@@ -508,8 +592,11 @@ fn elements(reply: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
 /// pairs already, as RESP3 nests them).
 fn as_sorted_set(items: Vec<Vec<u8>>, pairs: bool) -> Vec<Vec<u8>> {
     let nested = items.first().is_some_and(|i| i[0] == b'*');
-    let mut groups: Vec<Vec<u8>> =
-        if pairs && !nested { items.chunks(2).map(|c| c.concat()).collect() } else { items };
+    let mut groups: Vec<Vec<u8>> = if pairs && !nested {
+        items.chunks(2).map(|c| c.concat()).collect()
+    } else {
+        items
+    };
     groups.sort();
     groups
 }
@@ -590,19 +677,27 @@ fn run_sequence(port: u16, seed: u64, protocol: Protocol, settings: &[(&str, i64
             _ => unreachable!("setting {name}"),
         }
     }
-    let mut gen = Gen { rng: SmallRng::seed_from_u64(seed) };
+    let mut gen = Gen {
+        rng: SmallRng::seed_from_u64(seed),
+    };
     let trace = std::env::var_os("SHOAL_DIFF_TRACE").is_some();
     for n in 0..steps {
         let step = gen.step();
-        let label = format!("seed {seed} step {n} {protocol:?} {settings:?}: {}", show(&step.args));
+        let label = format!(
+            "seed {seed} step {n} {protocol:?} {settings:?}: {}",
+            show(&step.args)
+        );
         if trace {
             eprintln!("{label}");
         }
         // Whether a hash is a table decides how its order is compared.
         let key_is_table = step.args.len() > 1
             && step.compare != Compare::Exact
-            && client.call(&[b"OBJECT".to_vec(), b"ENCODING".to_vec(), step.args[1].clone()])
-                == b"$9\r\nhashtable\r\n";
+            && client.call(&[
+                b"OBJECT".to_vec(),
+                b"ENCODING".to_vec(),
+                step.args[1].clone(),
+            ]) == b"$9\r\nhashtable\r\n";
         if step.compare == Compare::Scan && key_is_table && step.args[2] != b"0" {
             // Cursors are opaque and differ between implementations: from a
             // nonzero cursor only the validation can be compared.
@@ -679,19 +774,27 @@ fn lists_and_hashes_match_redis_server() {
             ("hash-max-listpack-entries", 4),
             ("hash-max-listpack-value", 8),
         ],
-        &[("list-max-listpack-size", -1), ("hash-max-listpack-entries", 0)],
+        &[
+            ("list-max-listpack-size", -1),
+            ("hash-max-listpack-entries", 0),
+        ],
         &[
             ("list-max-listpack-size", 3),
             ("hash-max-listpack-entries", 16),
             ("hash-max-listpack-value", 2),
         ],
     ];
-    let seeds: u64 =
-        std::env::var("SHOAL_DIFF_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let seeds: u64 = std::env::var("SHOAL_DIFF_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
     for seed in 0..seeds {
         for (i, config) in configs.iter().enumerate() {
-            let protocol =
-                if (seed + i as u64) % 2 == 0 { Protocol::Resp2 } else { Protocol::Resp3 };
+            let protocol = if (seed + i as u64) % 2 == 0 {
+                Protocol::Resp2
+            } else {
+                Protocol::Resp3
+            };
             run_sequence(server.port, seed * 100 + i as u64, protocol, config, 1500);
         }
     }

@@ -269,7 +269,8 @@ impl Config {
 
     /// `cluster-config-file`.
     pub fn cluster_config_file(&self) -> &[u8] {
-        self.string_at(index_of("cluster-config-file")).unwrap_or_default()
+        self.string_at(index_of("cluster-config-file"))
+            .unwrap_or_default()
     }
 
     /// `cluster-announce-ip`, if set.
@@ -326,9 +327,10 @@ impl Config {
     /// `replicaof`: the primary's host and port, if this node is a replica.
     pub fn replica_of(&self) -> Option<(&[u8], u16)> {
         match &self.values[index_of("replicaof")] {
-            Value::ReplicaOf(Some((host, port))) => {
-                Some((host.as_slice(), u16::try_from(*port).expect("replicaof ports are checked to 0..=65535")))
-            }
+            Value::ReplicaOf(Some((host, port))) => Some((
+                host.as_slice(),
+                u16::try_from(*port).expect("replicaof ports are checked to 0..=65535"),
+            )),
             _ => None,
         }
     }
@@ -380,14 +382,21 @@ mod tests {
         assert_eq!(c.enable_debug_command(), ProtectedAction::No);
         assert!(!c.cluster_enabled());
         assert!(c.cluster_require_full_coverage());
-        assert_eq!(c.client_output_buffer_limit(ClientClass::Replica).hard_bytes, 256 << 20);
+        assert_eq!(
+            c.client_output_buffer_limit(ClientClass::Replica)
+                .hard_bytes,
+            256 << 20
+        );
     }
 
     #[test]
     fn by_name_getters() {
         let mut c = Config::new();
-        c.load_text(b"maxmemory 2mb\nslaveof h 7000\nmaxmemory-clients 5%\nloglevel WARNING\n", &mut MemoryHost::new())
-            .unwrap();
+        c.load_text(
+            b"maxmemory 2mb\nslaveof h 7000\nmaxmemory-clients 5%\nloglevel WARNING\n",
+            &mut MemoryHost::new(),
+        )
+        .unwrap();
         assert_eq!(c.get_u64("maxmemory"), Some(2 << 20));
         assert_eq!(c.get_i64("maxmemory-clients"), Some(-5));
         assert_eq!(c.get_u64("maxmemory-clients"), None);

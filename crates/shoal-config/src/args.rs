@@ -144,8 +144,11 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Option<Vec<String>> {
-        split_args(s.as_bytes())
-            .map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+        split_args(s.as_bytes()).map(|v| {
+            v.into_iter()
+                .map(|a| String::from_utf8_lossy(&a).into_owned())
+                .collect()
+        })
     }
 
     #[test]
@@ -158,7 +161,10 @@ mod tests {
 
     #[test]
     fn double_quotes_with_escapes() {
-        assert_eq!(split(r#"requirepass "a b""#).unwrap(), ["requirepass", "a b"]);
+        assert_eq!(
+            split(r#"requirepass "a b""#).unwrap(),
+            ["requirepass", "a b"]
+        );
         assert_eq!(split(r#"x "\x41\n\t\"\\\q""#).unwrap(), ["x", "A\n\t\"\\q"]);
         assert_eq!(split(r#"save """#).unwrap(), ["save", ""]);
         // `\x` without two hex digits is just `x`.
@@ -173,7 +179,11 @@ mod tests {
 
     #[test]
     fn quote_may_start_inside_an_argument() {
-        assert_eq!(split(r#"ab"c d"e"#), None, "closing quote must be followed by a blank");
+        assert_eq!(
+            split(r#"ab"c d"e"#),
+            None,
+            "closing quote must be followed by a blank"
+        );
         assert_eq!(split(r#"ab"c d" e"#).unwrap(), ["abc d", "e"]);
     }
 

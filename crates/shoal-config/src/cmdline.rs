@@ -53,7 +53,10 @@ pub struct CommandLine {
 pub fn absolute_config_path(cwd: &[u8], path: &[u8]) -> Vec<u8> {
     let blank = |b: &u8| matches!(b, b' ' | b'\r' | b'\n' | b'\t');
     let start = path.iter().position(|b| !blank(b)).unwrap_or(path.len());
-    let end = path.iter().rposition(|b| !blank(b)).map_or(start, |e| e + 1);
+    let end = path
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |e| e + 1);
     let mut rel = &path[start..end];
     if rel.first() == Some(&b'/') {
         return rel.to_vec();
@@ -66,7 +69,10 @@ pub fn absolute_config_path(cwd: &[u8], path: &[u8]) -> Vec<u8> {
         rel = &rel[3..];
         if abs.len() > 1 {
             // Drop the last directory of `abs`, keeping its leading slash.
-            let cut = abs[..abs.len() - 1].iter().rposition(|b| *b == b'/').map_or(0, |i| i + 1);
+            let cut = abs[..abs.len() - 1]
+                .iter()
+                .rposition(|b| *b == b'/')
+                .map_or(0, |i| i + 1);
             abs.truncate(cut);
         }
     }
@@ -81,7 +87,10 @@ fn starts_with_double_dash(arg: &[u8]) -> bool {
 /// Interprets the arguments after the program name.
 pub fn parse_command_line<A: AsRef<[u8]>>(args: &[A]) -> Invocation {
     let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
-    let mut cmd = CommandLine { sentinel_mode: args.contains(&&b"--sentinel"[..]), ..CommandLine::default() };
+    let mut cmd = CommandLine {
+        sentinel_mode: args.contains(&&b"--sentinel"[..]),
+        ..CommandLine::default()
+    };
     let Some(first) = args.first() else {
         return Invocation::Run(cmd);
     };
@@ -161,40 +170,74 @@ mod tests {
         assert_eq!(parse_command_line(&["--version"]), Invocation::Version);
         assert_eq!(parse_command_line(&["-h"]), Invocation::Help);
         assert_eq!(parse_command_line(&["--help", "x"]), Invocation::Help);
-        assert_eq!(parse_command_line(&["--test-memory", "64"]), Invocation::TestMemory { megabytes: Some(b"64".to_vec()) });
-        assert_eq!(parse_command_line(&["--test-memory"]), Invocation::TestMemory { megabytes: None });
-        assert_eq!(parse_command_line(&["--check-system"]), Invocation::CheckSystem);
+        assert_eq!(
+            parse_command_line(&["--test-memory", "64"]),
+            Invocation::TestMemory {
+                megabytes: Some(b"64".to_vec())
+            }
+        );
+        assert_eq!(
+            parse_command_line(&["--test-memory"]),
+            Invocation::TestMemory { megabytes: None }
+        );
+        assert_eq!(
+            parse_command_line(&["--check-system"]),
+            Invocation::CheckSystem
+        );
         // Only as the first argument.
-        assert_eq!(options(&["--port", "1", "--version"]), "port \"1\" \nversion ");
+        assert_eq!(
+            options(&["--port", "1", "--version"]),
+            "port \"1\" \nversion "
+        );
     }
 
     #[test]
     fn options_become_config_lines() {
         assert_eq!(run(&[]), CommandLine::default());
         assert_eq!(options(&["--port", "7000"]), "port \"7000\" ");
-        assert_eq!(options(&["--save", "", "--appendonly", "no"]), "save \"\" \nappendonly \"no\" ");
-        assert_eq!(options(&["--save", "900", "1", "300", "10"]), "save \"900\" \"1\" \"300\" \"10\" ");
+        assert_eq!(
+            options(&["--save", "", "--appendonly", "no"]),
+            "save \"\" \nappendonly \"no\" "
+        );
+        assert_eq!(
+            options(&["--save", "900", "1", "300", "10"]),
+            "save \"900\" \"1\" \"300\" \"10\" "
+        );
         assert_eq!(options(&["--port 7000"]), "port 7000 ");
-        assert_eq!(options(&["--requirepass", "--secret"]), "requirepass \"--secret\" ");
+        assert_eq!(
+            options(&["--requirepass", "--secret"]),
+            "requirepass \"--secret\" "
+        );
     }
 
     #[test]
     fn save_without_value() {
         assert_eq!(options(&["--save"]), "save \"\"");
-        assert_eq!(options(&["--save", "--port", "1"]), "save \"\"\nport \"1\" ");
-        assert_eq!(options(&["--SAVE", "--port", "1"]), "SAVE \"\"\nport \"1\" ");
+        assert_eq!(
+            options(&["--save", "--port", "1"]),
+            "save \"\"\nport \"1\" "
+        );
+        assert_eq!(
+            options(&["--SAVE", "--port", "1"]),
+            "SAVE \"\"\nport \"1\" "
+        );
     }
 
     #[test]
     fn sentinel_pseudo_option() {
-        assert_eq!(options(&["--sentinel", "--port", "1"]), "sentinel \nport \"1\" ");
+        assert_eq!(
+            options(&["--sentinel", "--port", "1"]),
+            "sentinel \nport \"1\" "
+        );
         assert!(run(&["--port", "1", "--sentinel"]).sentinel_mode);
         assert!(!run(&["--port", "1"]).sentinel_mode);
     }
 
     #[test]
     fn config_path_is_made_absolute_like_redis() {
-        let abs = |cwd: &str, p: &str| String::from_utf8(absolute_config_path(cwd.as_bytes(), p.as_bytes())).unwrap();
+        let abs = |cwd: &str, p: &str| {
+            String::from_utf8(absolute_config_path(cwd.as_bytes(), p.as_bytes())).unwrap()
+        };
         assert_eq!(abs("/home/u", "redis.conf"), "/home/u/redis.conf");
         assert_eq!(abs("/home/u/", " redis.conf\n"), "/home/u/redis.conf");
         assert_eq!(abs("/home/u", "/etc/redis.conf"), "/etc/redis.conf");
@@ -217,11 +260,17 @@ mod tests {
         // A `-` in the middle is just a value.
         let c = run(&["--port", "1", "-", "--hz", "5"]);
         assert!(!c.config_from_stdin);
-        assert_eq!(String::from_utf8(c.options).unwrap(), "port \"1\" \"-\" \nhz \"5\" ");
+        assert_eq!(
+            String::from_utf8(c.options).unwrap(),
+            "port \"1\" \"-\" \nhz \"5\" "
+        );
     }
 
     #[test]
     fn values_are_quoted_with_escapes() {
-        assert_eq!(options(&["--requirepass", "a \"b\"\n"]), "requirepass \"a \\\"b\\\"\\n\" ");
+        assert_eq!(
+            options(&["--requirepass", "a \"b\"\n"]),
+            "requirepass \"a \\\"b\\\"\\n\" "
+        );
     }
 }

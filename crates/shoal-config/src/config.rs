@@ -18,12 +18,15 @@ use std::collections::HashSet;
 use crate::args::until_nul;
 use crate::glob::string_match;
 use crate::host::Host;
-use crate::table::{all_names, index_of, lookup, Check, Directive, Flags, Kind, Special, Support, DIRECTIVES};
+use crate::table::{
+    all_names, index_of, lookup, Check, Directive, Flags, Kind, Special, Support, DIRECTIVES,
+};
 use crate::value::{
-    format_enum, format_keyspace_events, format_number, format_output_buffer_limits, format_percentiles,
-    format_save_points, parse_bind, parse_bool, parse_enum, parse_keyspace_events, parse_number,
-    parse_oom_score_adj_values, parse_output_buffer_limits, parse_percentiles, parse_replica_of, parse_save_points,
-    ParseError, Value, DEFAULT_BIND, DEFAULT_OOM_SCORE_ADJ_VALUES, DEFAULT_OUTPUT_BUFFER_LIMITS, DEFAULT_PERCENTILES,
+    format_enum, format_keyspace_events, format_number, format_output_buffer_limits,
+    format_percentiles, format_save_points, parse_bind, parse_bool, parse_enum,
+    parse_keyspace_events, parse_number, parse_oom_score_adj_values, parse_output_buffer_limits,
+    parse_percentiles, parse_replica_of, parse_save_points, ParseError, Value, DEFAULT_BIND,
+    DEFAULT_OOM_SCORE_ADJ_VALUES, DEFAULT_OUTPUT_BUFFER_LIMITS, DEFAULT_PERCENTILES,
     DEFAULT_SAVE_POINTS,
 };
 
@@ -136,11 +139,16 @@ pub struct KeptDirective {
 /// The error for an apply step that failed after CONFIG SET stored new values; the
 /// server replies with it after [`Config::rollback`].
 pub fn apply_failed_error(changed: &Changed, reason: &str) -> String {
-    format!("ERR CONFIG SET failed (possibly related to argument '{}') - {reason}", changed.matched_name)
+    format!(
+        "ERR CONFIG SET failed (possibly related to argument '{}') - {reason}",
+        changed.matched_name
+    )
 }
 
 fn index_of_name(name: &str) -> usize {
-    lookup(name.as_bytes()).map(|f| f.index).expect("Changed names come from the table")
+    lookup(name.as_bytes())
+        .map(|f| f.index)
+        .expect("Changed names come from the table")
 }
 
 fn default_value(d: &Directive) -> Value {
@@ -152,12 +160,18 @@ fn default_value(d: &Directive) -> Value {
         Kind::Special(s) => match s {
             Special::Dir => Value::Dir(Vec::new()),
             Special::Save => Value::Save(DEFAULT_SAVE_POINTS.to_vec()),
-            Special::ClientOutputBufferLimit => Value::ClientOutputBufferLimit(DEFAULT_OUTPUT_BUFFER_LIMITS),
+            Special::ClientOutputBufferLimit => {
+                Value::ClientOutputBufferLimit(DEFAULT_OUTPUT_BUFFER_LIMITS)
+            }
             Special::OomScoreAdjValues => Value::OomScoreAdjValues(DEFAULT_OOM_SCORE_ADJ_VALUES),
             Special::NotifyKeyspaceEvents => Value::NotifyKeyspaceEvents(0),
-            Special::Bind => Value::Bind(DEFAULT_BIND.iter().map(|a| a.as_bytes().to_vec()).collect()),
+            Special::Bind => {
+                Value::Bind(DEFAULT_BIND.iter().map(|a| a.as_bytes().to_vec()).collect())
+            }
             Special::ReplicaOf => Value::ReplicaOf(None),
-            Special::LatencyTrackingInfoPercentiles => Value::Percentiles(DEFAULT_PERCENTILES.to_vec()),
+            Special::LatencyTrackingInfoPercentiles => {
+                Value::Percentiles(DEFAULT_PERCENTILES.to_vec())
+            }
         },
     }
 }
@@ -172,9 +186,12 @@ pub(crate) fn format_value(d: &Directive, v: &Value) -> Vec<u8> {
         (Value::Dir(p), _) => p.clone(),
         (Value::Save(points), _) => format_save_points(points).into_bytes(),
         (Value::ClientOutputBufferLimit(l), _) => format_output_buffer_limits(l).into_bytes(),
-        (Value::OomScoreAdjValues(v), _) => {
-            v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ").into_bytes()
-        }
+        (Value::OomScoreAdjValues(v), _) => v
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into_bytes(),
         (Value::NotifyKeyspaceEvents(f), _) => format_keyspace_events(*f).into_bytes(),
         (Value::Bind(addrs), _) => addrs.join(&b' '),
         (Value::ReplicaOf(None), _) => Vec::new(),
@@ -262,7 +279,10 @@ impl Config {
                 }
                 if let Some(found) = lookup(pattern) {
                     seen.insert(key);
-                    reply.push((String::from_utf8_lossy(pattern).into_owned(), self.format(found.index)));
+                    reply.push((
+                        String::from_utf8_lossy(pattern).into_owned(),
+                        self.format(found.index),
+                    ));
                 }
                 continue;
             }
@@ -288,7 +308,11 @@ impl Config {
     /// On success returns what changed, in request order, each directive once. On error
     /// nothing changed and the message is the full error line (`ERR ...`, or `LOADING ...`).
     /// An odd number of arguments is the caller's `ERR syntax error`.
-    pub fn config_set(&mut self, pairs: &[(&[u8], &[u8])], ctx: &mut SetContext<'_>) -> Result<Vec<Changed>, String> {
+    pub fn config_set(
+        &mut self,
+        pairs: &[(&[u8], &[u8])],
+        ctx: &mut SetContext<'_>,
+    ) -> Result<Vec<Changed>, String> {
         let mut found_list = Vec::with_capacity(pairs.len());
         let mut problem: Option<LookupError> = None;
         for (name, _) in pairs {
@@ -301,14 +325,25 @@ impl Config {
             }
             let d = found.directive();
             if d.flags.contains(Flags::IMMUTABLE) {
-                problem = Some(LookupError::Refused { name: name.to_vec(), reason: "can't set immutable config" });
-            } else if d.flags.contains(Flags::PROTECTED) && !self.protected_allowed(ctx.client_is_local) {
-                problem = Some(LookupError::Refused { name: name.to_vec(), reason: "can't set protected config" });
+                problem = Some(LookupError::Refused {
+                    name: name.to_vec(),
+                    reason: "can't set immutable config",
+                });
+            } else if d.flags.contains(Flags::PROTECTED)
+                && !self.protected_allowed(ctx.client_is_local)
+            {
+                problem = Some(LookupError::Refused {
+                    name: name.to_vec(),
+                    reason: "can't set protected config",
+                });
             } else if ctx.loading && d.flags.contains(Flags::DENY_LOADING) {
                 problem = Some(LookupError::Loading);
             } else if found_list.contains(&found) {
                 // The same spelling twice; a name and its alias are not duplicates for Redis.
-                problem = Some(LookupError::Refused { name: name.to_vec(), reason: "duplicate parameter" });
+                problem = Some(LookupError::Refused {
+                    name: name.to_vec(),
+                    reason: "duplicate parameter",
+                });
             }
             found_list.push(found);
         }
@@ -325,16 +360,25 @@ impl Config {
                     String::from_utf8_lossy(&name)
                 ))
             }
-            Some(LookupError::Loading) => return Err("LOADING Redis is loading the dataset in memory".to_string()),
+            Some(LookupError::Loading) => {
+                return Err("LOADING Redis is loading the dataset in memory".to_string())
+            }
             None => {}
         }
 
-        let before: Vec<Value> = found_list.iter().map(|f| self.values[f.index].clone()).collect();
+        let before: Vec<Value> = found_list
+            .iter()
+            .map(|f| self.values[f.index].clone())
+            .collect();
         let before_flags = self.set_by_user.clone();
         let mut changed: Vec<Changed> = Vec::new();
         for (i, ((_, value), found)) in pairs.iter().zip(&found_list).enumerate() {
             let d = found.directive();
-            let words: Vec<&[u8]> = if d.is_multi_arg() { split_on_spaces(value) } else { vec![*value] };
+            let words: Vec<&[u8]> = if d.is_multi_arg() {
+                split_on_spaces(value)
+            } else {
+                vec![*value]
+            };
             match self.set_directive(found.index, &words, Origin::ConfigSet, ctx.host) {
                 Ok(true) => {
                     if !changed.iter().any(|c| c.name == d.name) {
@@ -391,12 +435,21 @@ impl Config {
     /// imposes a value (e.g. `maxclients` lowered to fit the open-files limit): parsed
     /// like CONFIG SET, but immutable and protected directives are allowed and it does
     /// not count as set by the user.
-    pub fn override_value(&mut self, name: &str, value: &[u8], host: &mut dyn Host) -> Result<(), String> {
+    pub fn override_value(
+        &mut self,
+        name: &str,
+        value: &[u8],
+        host: &mut dyn Host,
+    ) -> Result<(), String> {
         let found = lookup(name.as_bytes()).ok_or_else(|| format!("no such directive '{name}'"))?;
         let was_set = self.set_by_user[found.index];
-        let words: Vec<&[u8]> =
-            if found.directive().is_multi_arg() { split_on_spaces(value) } else { vec![value] };
-        self.set_directive(found.index, &words, Origin::ConfigSet, host).map_err(Cow::into_owned)?;
+        let words: Vec<&[u8]> = if found.directive().is_multi_arg() {
+            split_on_spaces(value)
+        } else {
+            vec![value]
+        };
+        self.set_directive(found.index, &words, Origin::ConfigSet, host)
+            .map_err(Cow::into_owned)?;
         self.set_by_user[found.index] = was_set;
         Ok(())
     }
@@ -464,14 +517,24 @@ impl Config {
             Kind::Enum(spec) => {
                 let v = parse_enum(&spec, words)?;
                 if d.check == Check::ShutdownFlags && v & 1 != 0 && v & 2 != 0 {
-                    return Err("shutdown options SAVE and NOSAVE can't be used simultaneously".into());
+                    return Err(
+                        "shutdown options SAVE and NOSAVE can't be used simultaneously".into(),
+                    );
                 }
                 Value::Enum(v)
             }
             Kind::String(spec) => {
-                let raw = if spec.binary { single()? } else { until_nul(single()?) };
+                let raw = if spec.binary {
+                    single()?
+                } else {
+                    until_nul(single()?)
+                };
                 self.check_string(d.check, raw)?;
-                Value::String(if spec.empty_is_unset && raw.is_empty() { None } else { Some(raw.to_vec()) })
+                Value::String(if spec.empty_is_unset && raw.is_empty() {
+                    None
+                } else {
+                    Some(raw.to_vec())
+                })
             }
             Kind::Special(special) => return self.set_special(index, special, words, origin, host),
         };
@@ -490,7 +553,9 @@ impl Config {
     ) -> Result<bool, ParseError> {
         let new = match special {
             Special::Dir => {
-                let [path] = words else { return Err("wrong number of arguments".into()) };
+                let [path] = words else {
+                    return Err("wrong number of arguments".into());
+                };
                 Value::Dir(host.change_dir(until_nul(path)).map_err(Cow::Owned)?)
             }
             Special::Save => {
@@ -529,12 +594,16 @@ impl Config {
                 return Ok(changed);
             }
             Special::NotifyKeyspaceEvents => {
-                let [flags] = words else { return Err("wrong number of arguments".into()) };
+                let [flags] = words else {
+                    return Err("wrong number of arguments".into());
+                };
                 Value::NotifyKeyspaceEvents(parse_keyspace_events(flags)?)
             }
             Special::Bind => Value::Bind(parse_bind(words)?),
             Special::ReplicaOf => Value::ReplicaOf(parse_replica_of(words)?),
-            Special::LatencyTrackingInfoPercentiles => Value::Percentiles(parse_percentiles(words)?),
+            Special::LatencyTrackingInfoPercentiles => {
+                Value::Percentiles(parse_percentiles(words)?)
+            }
         };
         self.values[index] = new;
         self.set_by_user[index] = true;
@@ -544,13 +613,25 @@ impl Config {
     fn check_string(&self, check: Check, value: &[u8]) -> Result<(), ParseError> {
         let is_base_name = !value.iter().any(|b| *b == b'/' || *b == b'\\');
         match check {
-            Check::DbFilename if !is_base_name => Err("dbfilename can't be a path, just a filename".into()),
+            Check::DbFilename if !is_base_name => {
+                Err("dbfilename can't be a path, just a filename".into())
+            }
             Check::AofFilename if value.is_empty() => Err("appendfilename can't be empty".into()),
-            Check::AofFilename if !is_base_name => Err("appendfilename can't be a path, just a filename".into()),
+            Check::AofFilename if !is_base_name => {
+                Err("appendfilename can't be a path, just a filename".into())
+            }
             Check::AofDirname if value.is_empty() => Err("appenddirname can't be empty".into()),
-            Check::AofDirname if !is_base_name => Err("appenddirname can't be a path, just a dirname".into()),
-            Check::Hostname if value.len() >= 256 => Err("Hostnames must be less than 256 characters".into()),
-            Check::Hostname if !value.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.') => {
+            Check::AofDirname if !is_base_name => {
+                Err("appenddirname can't be a path, just a dirname".into())
+            }
+            Check::Hostname if value.len() >= 256 => {
+                Err("Hostnames must be less than 256 characters".into())
+            }
+            Check::Hostname
+                if !value
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.') =>
+            {
                 Err("Hostnames may only contain alphanumeric characters, hyphens or dots".into())
             }
             Check::ProcTitleTemplate if !self.proc_title_template_is_valid(value) => {
@@ -583,7 +664,9 @@ impl Config {
                 }
                 Some(_) => {}
             }
-            let Some(close) = rest.iter().position(|b| *b == b'}') else { return false };
+            let Some(close) = rest.iter().position(|b| *b == b'}') else {
+                return false;
+            };
             match &rest[..close] {
                 b"title" => {}
                 // These always expand to something: an address, a port, a path or `-`.
@@ -619,11 +702,17 @@ impl Config {
         ];
         for (name, present) in file_only {
             if present {
-                out.push(KeptDirective { name: name.to_string(), differs_from_default: true });
+                out.push(KeptDirective {
+                    name: name.to_string(),
+                    differs_from_default: true,
+                });
             }
         }
         for (name, _) in &self.module_configs {
-            out.push(KeptDirective { name: String::from_utf8_lossy(name).into_owned(), differs_from_default: true });
+            out.push(KeptDirective {
+                name: String::from_utf8_lossy(name).into_owned(),
+                differs_from_default: true,
+            });
         }
         out
     }
@@ -663,14 +752,25 @@ mod tests {
 
     fn get_all(c: &Config, patterns: &[&str]) -> Vec<(String, String)> {
         let p: Vec<&[u8]> = patterns.iter().map(|p| p.as_bytes()).collect();
-        c.config_get(&p).into_iter().map(|(k, v)| (k, String::from_utf8(v).unwrap())).collect()
+        c.config_get(&p)
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+            .collect()
     }
 
     fn set(c: &mut Config, pairs: &[(&str, &str)]) -> Result<Vec<&'static str>, String> {
         let mut host = MemoryHost::new();
-        let mut ctx = SetContext { client_is_local: false, loading: false, host: &mut host };
-        let p: Vec<(&[u8], &[u8])> = pairs.iter().map(|(a, b)| (a.as_bytes(), b.as_bytes())).collect();
-        c.config_set(&p, &mut ctx).map(|v| v.into_iter().map(|c| c.name).collect())
+        let mut ctx = SetContext {
+            client_is_local: false,
+            loading: false,
+            host: &mut host,
+        };
+        let p: Vec<(&[u8], &[u8])> = pairs
+            .iter()
+            .map(|(a, b)| (a.as_bytes(), b.as_bytes()))
+            .collect();
+        c.config_set(&p, &mut ctx)
+            .map(|v| v.into_iter().map(|c| c.name).collect())
     }
 
     fn value(c: &Config, name: &str) -> String {
@@ -680,9 +780,15 @@ mod tests {
     #[test]
     fn exact_get_echoes_the_client_spelling_and_finds_hidden() {
         let c = Config::new();
-        assert_eq!(get_all(&c, &["MaxMemory", "maxmemory"]), [("MaxMemory".to_string(), "0".to_string())]);
+        assert_eq!(
+            get_all(&c, &["MaxMemory", "maxmemory"]),
+            [("MaxMemory".to_string(), "0".to_string())]
+        );
         assert_eq!(get_all(&c, &["rdb-key-save-delay"]).len(), 1);
-        assert!(get_all(&c, &["rdb-key-save*"]).is_empty(), "hidden directives need an exact name");
+        assert!(
+            get_all(&c, &["rdb-key-save*"]).is_empty(),
+            "hidden directives need an exact name"
+        );
         assert!(get_all(&c, &["nosuch", "nomatch*"]).is_empty());
     }
 
@@ -690,7 +796,10 @@ mod tests {
     fn aliases_are_separate_entries() {
         let c = Config::new();
         let got = get_all(&c, &["slaveof", "replicaof"]);
-        assert_eq!(got.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["slaveof", "replicaof"]);
+        assert_eq!(
+            got.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["slaveof", "replicaof"]
+        );
         let names: Vec<String> = get_all(&c, &["*"]).into_iter().map(|(k, _)| k).collect();
         assert_eq!(names.len(), 192);
         assert!(names.contains(&"slave-priority".to_string()));
@@ -702,23 +811,46 @@ mod tests {
         let c = Config::new();
         let got = get_all(&c, &["maxmemory", "maxmemory*", "MAXMEMORY-POLICY"]);
         let names: Vec<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["maxmemory", "maxmemory-clients", "maxmemory-eviction-tenacity", "maxmemory-policy", "maxmemory-samples"]);
+        assert_eq!(
+            names,
+            [
+                "maxmemory",
+                "maxmemory-clients",
+                "maxmemory-eviction-tenacity",
+                "maxmemory-policy",
+                "maxmemory-samples"
+            ]
+        );
     }
 
     #[test]
     fn set_several_and_report_changes() {
         let mut c = Config::new();
-        assert_eq!(set(&mut c, &[("maxmemory", "1mb"), ("hz", "20")]).unwrap(), ["maxmemory", "hz"]);
+        assert_eq!(
+            set(&mut c, &[("maxmemory", "1mb"), ("hz", "20")]).unwrap(),
+            ["maxmemory", "hz"]
+        );
         assert_eq!(value(&c, "maxmemory"), "1048576");
         assert_eq!(value(&c, "hz"), "20");
-        assert_eq!(set(&mut c, &[("maxmemory", "1mb")]).unwrap(), Vec::<&str>::new(), "same value: no change");
+        assert_eq!(
+            set(&mut c, &[("maxmemory", "1mb")]).unwrap(),
+            Vec::<&str>::new(),
+            "same value: no change"
+        );
     }
 
     #[test]
     fn set_is_all_or_nothing() {
         let mut c = Config::new();
-        let err = set(&mut c, &[("maxmemory", "1mb"), ("save", "abc"), ("hz", "20")]).unwrap_err();
-        assert_eq!(err, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+        let err = set(
+            &mut c,
+            &[("maxmemory", "1mb"), ("save", "abc"), ("hz", "20")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"
+        );
         assert_eq!(value(&c, "maxmemory"), "0");
         assert_eq!(value(&c, "save"), "3600 1 300 100 60 10000");
         assert!(!c.is_set_by_user("maxmemory"));
@@ -754,7 +886,14 @@ mod tests {
     #[test]
     fn a_name_and_its_alias_are_not_duplicates() {
         let mut c = Config::new();
-        assert_eq!(set(&mut c, &[("replica-priority", "1"), ("slave-priority", "2")]).unwrap(), ["replica-priority"]);
+        assert_eq!(
+            set(
+                &mut c,
+                &[("replica-priority", "1"), ("slave-priority", "2")]
+            )
+            .unwrap(),
+            ["replica-priority"]
+        );
         assert_eq!(value(&c, "replica-priority"), "2");
     }
 
@@ -763,15 +902,31 @@ mod tests {
         let mut c = Config::new();
         c.values[index_of("enable-protected-configs")] = Value::Enum(2);
         let mut host = MemoryHost::new();
-        let mut remote = SetContext { client_is_local: false, loading: false, host: &mut host };
-        assert!(c.config_set(&[(b"dbfilename", b"x.rdb")], &mut remote).is_err());
-        let mut local = SetContext { client_is_local: true, loading: false, host: &mut host };
-        assert!(c.config_set(&[(b"dbfilename", b"x.rdb")], &mut local).is_ok());
+        let mut remote = SetContext {
+            client_is_local: false,
+            loading: false,
+            host: &mut host,
+        };
+        assert!(c
+            .config_set(&[(b"dbfilename", b"x.rdb")], &mut remote)
+            .is_err());
+        let mut local = SetContext {
+            client_is_local: true,
+            loading: false,
+            host: &mut host,
+        };
+        assert!(c
+            .config_set(&[(b"dbfilename", b"x.rdb")], &mut local)
+            .is_ok());
         assert_eq!(
             c.config_set(&[(b"dbfilename", b"a/b")], &mut local).unwrap_err(),
             "ERR CONFIG SET failed (possibly related to argument 'dbfilename') - dbfilename can't be a path, just a filename"
         );
-        let mut local = SetContext { client_is_local: true, loading: false, host: &mut host };
+        let mut local = SetContext {
+            client_is_local: true,
+            loading: false,
+            host: &mut host,
+        };
         c.config_set(&[(b"dir", b"/data")], &mut local).unwrap();
         assert_eq!(value(&c, "dir"), "/data");
         assert_eq!(host.cwd, b"/data");
@@ -781,9 +936,14 @@ mod tests {
     fn loading_refuses_deny_loading_directives() {
         let mut c = Config::new();
         let mut host = MemoryHost::new();
-        let mut ctx = SetContext { client_is_local: false, loading: true, host: &mut host };
+        let mut ctx = SetContext {
+            client_is_local: false,
+            loading: true,
+            host: &mut host,
+        };
         assert_eq!(
-            c.config_set(&[(b"appendonly", b"yes")], &mut ctx).unwrap_err(),
+            c.config_set(&[(b"appendonly", b"yes")], &mut ctx)
+                .unwrap_err(),
             "LOADING Redis is loading the dataset in memory"
         );
         assert!(c.config_set(&[(b"maxmemory", b"1")], &mut ctx).is_ok());
@@ -817,12 +977,21 @@ mod tests {
         let mut c = Config::new();
         let changed = {
             let mut host = MemoryHost::new();
-            let mut ctx = SetContext { client_is_local: false, loading: false, host: &mut host };
-            c.config_set(&[(b"requirepass", b"hunter2")], &mut ctx).unwrap();
-            c.config_set(&[(b"requirepass", b"swordfish")], &mut ctx).unwrap()
+            let mut ctx = SetContext {
+                client_is_local: false,
+                loading: false,
+                host: &mut host,
+            };
+            c.config_set(&[(b"requirepass", b"hunter2")], &mut ctx)
+                .unwrap();
+            c.config_set(&[(b"requirepass", b"swordfish")], &mut ctx)
+                .unwrap()
         };
         let text = format!("{c:?} {changed:?}");
-        assert!(!text.contains("hunter2") && !text.contains("swordfish"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("swordfish"),
+            "{text}"
+        );
         assert!(text.contains("\"requirepass\": \"<redacted>\""));
         assert!(text.contains("\"maxmemory\": \"0\""));
     }
@@ -843,7 +1012,11 @@ mod tests {
         assert_eq!(value(&c, "save"), "100 2 200 3");
         set(&mut c, &[("save", "")]).unwrap();
         assert_eq!(value(&c, "save"), "");
-        set(&mut c, &[("client-output-buffer-limit", "normal 1mb 2mb 3")]).unwrap();
+        set(
+            &mut c,
+            &[("client-output-buffer-limit", "normal 1mb 2mb 3")],
+        )
+        .unwrap();
         assert_eq!(
             value(&c, "client-output-buffer-limit"),
             "normal 1048576 2097152 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
@@ -861,8 +1034,14 @@ mod tests {
     fn rollback_restores_previous_values() {
         let mut c = Config::new();
         let mut host = MemoryHost::new();
-        let mut ctx = SetContext { client_is_local: false, loading: false, host: &mut host };
-        let changed = c.config_set(&[(b"port", b"7000"), (b"maxmemory", b"1gb")], &mut ctx).unwrap();
+        let mut ctx = SetContext {
+            client_is_local: false,
+            loading: false,
+            host: &mut host,
+        };
+        let changed = c
+            .config_set(&[(b"port", b"7000"), (b"maxmemory", b"1gb")], &mut ctx)
+            .unwrap();
         assert_eq!(changed[0].previous(), b"6379");
         assert_eq!(apply_failed_error(&changed[0], "Unable to listen on this port. Check server logs."),
             "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.");
@@ -874,13 +1053,27 @@ mod tests {
     #[test]
     fn kept_directives_are_reported_when_set() {
         let mut c = Config::new();
-        set(&mut c, &[("activerehashing", "yes"), ("lfu-log-factor", "11"), ("maxmemory", "1")]).unwrap();
+        set(
+            &mut c,
+            &[
+                ("activerehashing", "yes"),
+                ("lfu-log-factor", "11"),
+                ("maxmemory", "1"),
+            ],
+        )
+        .unwrap();
         let kept = c.kept_directives_in_use();
         assert_eq!(
             kept,
             [
-                KeptDirective { name: "activerehashing".into(), differs_from_default: false },
-                KeptDirective { name: "lfu-log-factor".into(), differs_from_default: true },
+                KeptDirective {
+                    name: "activerehashing".into(),
+                    differs_from_default: false
+                },
+                KeptDirective {
+                    name: "lfu-log-factor".into(),
+                    differs_from_default: true
+                },
             ]
         );
     }

@@ -263,7 +263,11 @@ mod tests {
                     } else {
                         c
                     };
-                    let eq = if nocase { low(c) == low(s[si]) } else { c == s[si] };
+                    let eq = if nocase {
+                        low(c) == low(s[si])
+                    } else {
+                        c == s[si]
+                    };
                     if !eq {
                         return false;
                     }

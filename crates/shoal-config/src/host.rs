@@ -75,12 +75,16 @@ pub struct MemoryHost {
 impl MemoryHost {
     /// An empty host whose current directory is `/`.
     pub fn new() -> MemoryHost {
-        MemoryHost { cwd: b"/".to_vec(), ..MemoryHost::default() }
+        MemoryHost {
+            cwd: b"/".to_vec(),
+            ..MemoryHost::default()
+        }
     }
 
     /// Adds a file; returns `self` for chaining.
     pub fn with_file(mut self, path: &str, text: &str) -> MemoryHost {
-        self.files.insert(path.as_bytes().to_vec(), text.as_bytes().to_vec());
+        self.files
+            .insert(path.as_bytes().to_vec(), text.as_bytes().to_vec());
         self
     }
 }
@@ -97,7 +101,10 @@ impl Host for MemoryHost {
             }
             return Ok(text);
         }
-        self.files.get(path).cloned().ok_or_else(|| "No such file or directory".to_string())
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| "No such file or directory".to_string())
     }
 
     fn read_stdin(&mut self) -> Result<Vec<u8>, String> {
@@ -130,7 +137,8 @@ impl Host for MemoryHost {
     }
 
     fn rename_command(&mut self, name: &[u8], new_name: &[u8]) -> Result<(), String> {
-        if !self.commands.is_empty() && !self.commands.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+        if !self.commands.is_empty() && !self.commands.iter().any(|c| c.eq_ignore_ascii_case(name))
+        {
             return Err("No such command in rename-command".to_string());
         }
         self.renames.push((name.to_vec(), new_name.to_vec()));

@@ -79,11 +79,17 @@ pub fn load(cmdline: &CommandLine, host: &mut dyn Host) -> Result<Config, LoadEr
     if let Some(path) = &cmdline.config_file {
         text = host
             .read_config_file(path)
-            .map_err(|reason| LoadError::CantOpen { path: path.clone(), reason })?;
+            .map_err(|reason| LoadError::CantOpen {
+                path: path.clone(),
+                reason,
+            })?;
         config.config_file = Some(path.clone());
     }
     if cmdline.config_from_stdin {
-        let stdin = host.read_stdin().map_err(|reason| LoadError::CantOpen { path: b"-".to_vec(), reason })?;
+        let stdin = host.read_stdin().map_err(|reason| LoadError::CantOpen {
+            path: b"-".to_vec(),
+            reason,
+        })?;
         text.extend_from_slice(&stdin);
     }
     // Options always start on a fresh line, so their line numbers continue the file's.
@@ -96,7 +102,10 @@ pub fn load(cmdline: &CommandLine, host: &mut dyn Host) -> Result<Config, LoadEr
 fn trim(line: &[u8]) -> &[u8] {
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = line.iter().position(|b| !blank(b)).unwrap_or(line.len());
-    let end = line.iter().rposition(|b| !blank(b)).map_or(start, |e| e + 1);
+    let end = line
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |e| e + 1);
     &line[start..end]
 }
 
@@ -108,14 +117,23 @@ impl Config {
         self.load_text_at_depth(text, host, 0)
     }
 
-    fn load_text_at_depth(&mut self, text: &[u8], host: &mut dyn Host, depth: usize) -> Result<(), LoadError> {
+    fn load_text_at_depth(
+        &mut self,
+        text: &[u8],
+        host: &mut dyn Host,
+        depth: usize,
+    ) -> Result<(), LoadError> {
         // C reads the text as a string, so it ends at the first NUL.
         for (i, raw) in until_nul(text).split(|b| *b == b'\n').enumerate() {
             let line = trim(raw);
             if line.is_empty() || line[0] == b'#' {
                 continue;
             }
-            let fail = |reason: String| LoadError::Line { line: i + 1, text: line.to_vec(), reason };
+            let fail = |reason: String| LoadError::Line {
+                line: i + 1,
+                text: line.to_vec(),
+                reason,
+            };
             let Some(words) = split_args(line) else {
                 return Err(fail("Unbalanced quotes in configuration line".into()));
             };
@@ -130,7 +148,12 @@ impl Config {
         self.check_after_load(host)
     }
 
-    fn load_line(&mut self, words: &[Vec<u8>], host: &mut dyn Host, depth: usize) -> Result<(), LineError> {
+    fn load_line(
+        &mut self,
+        words: &[Vec<u8>],
+        host: &mut dyn Host,
+        depth: usize,
+    ) -> Result<(), LineError> {
         let name = words[0].to_ascii_lowercase();
         let argc = words.len();
         if let Some(found) = lookup(&name) {
@@ -150,7 +173,11 @@ impl Config {
                 .map_err(|e| LineError::Reason(e.into_owned()))?;
             return Ok(());
         }
-        if argc == 2 && DEPRECATED_DIRECTIVES.iter().any(|d| d.as_bytes() == name.as_slice()) {
+        if argc == 2
+            && DEPRECATED_DIRECTIVES
+                .iter()
+                .any(|d| d.as_bytes() == name.as_slice())
+        {
             return Ok(());
         }
         match name.as_slice() {
@@ -158,14 +185,20 @@ impl Config {
                 if depth >= MAX_INCLUDE_DEPTH {
                     return Err(LineError::Reason("include nesting too deep".into()));
                 }
-                let text = host
-                    .read_config_file(&words[1])
-                    .map_err(|reason| LineError::Nested(LoadError::CantOpen { path: words[1].clone(), reason }))?;
-                self.load_text_at_depth(&text, host, depth + 1).map_err(LineError::Nested)
+                let text = host.read_config_file(&words[1]).map_err(|reason| {
+                    LineError::Nested(LoadError::CantOpen {
+                        path: words[1].clone(),
+                        reason,
+                    })
+                })?;
+                self.load_text_at_depth(&text, host, depth + 1)
+                    .map_err(LineError::Nested)
             }
             b"rename-command" if argc == 3 => {
-                host.rename_command(&words[1], &words[2]).map_err(LineError::Reason)?;
-                self.renamed_commands.push((words[1].clone(), words[2].clone()));
+                host.rename_command(&words[1], &words[2])
+                    .map_err(LineError::Reason)?;
+                self.renamed_commands
+                    .push((words[1].clone(), words[2].clone()));
                 Ok(())
             }
             b"user" if argc >= 2 => {
@@ -178,7 +211,9 @@ impl Config {
             }
             _ if name.contains(&b'.') => {
                 if argc < 2 {
-                    return Err(LineError::Reason("Module config specified without value".into()));
+                    return Err(LineError::Reason(
+                        "Module config specified without value".into(),
+                    ));
                 }
                 let value = words[1..].join(&b' ');
                 match self.module_configs.iter_mut().find(|(n, _)| *n == name) {
@@ -190,8 +225,12 @@ impl Config {
             // A bare `sentinel` line only selects sentinel mode, which redis-server
             // decides from its arguments; with arguments it configures sentinel.
             b"sentinel" if argc == 1 => Ok(()),
-            b"sentinel" => Err(LineError::Reason("sentinel directive while not in sentinel mode".into())),
-            _ => Err(LineError::Reason("Bad directive or wrong number of arguments".into())),
+            b"sentinel" => Err(LineError::Reason(
+                "sentinel directive while not in sentinel mode".into(),
+            )),
+            _ => Err(LineError::Reason(
+                "Bad directive or wrong number of arguments".into(),
+            )),
         }
     }
 
@@ -200,12 +239,16 @@ impl Config {
         let logfile = self.format(index_of("logfile"));
         if !logfile.is_empty() {
             host.check_logfile(&logfile)
-                .map_err(|reason| LoadError::Config { reason: format!("Can't open the log file: {reason}") })?;
+                .map_err(|reason| LoadError::Config {
+                    reason: format!("Can't open the log file: {reason}"),
+                })?;
         }
         let cluster = self.values[index_of("cluster-enabled")] == Value::Bool(true);
         let replica = self.values[index_of("replicaof")] != Value::ReplicaOf(None);
         if cluster && replica {
-            return Err(LoadError::Config { reason: "replicaof directive not allowed in cluster mode".into() });
+            return Err(LoadError::Config {
+                reason: "replicaof directive not allowed in cluster mode".into(),
+            });
         }
         self.clamp_hz();
         Ok(())
@@ -237,7 +280,9 @@ mod tests {
 
     fn line_error(text: &str) -> (usize, String, String) {
         match load_str(text).unwrap_err() {
-            LoadError::Line { line, text, reason } => (line, String::from_utf8(text).unwrap(), reason),
+            LoadError::Line { line, text, reason } => {
+                (line, String::from_utf8(text).unwrap(), reason)
+            }
             other => panic!("not a line error: {other:?}"),
         }
     }
@@ -269,7 +314,11 @@ mod tests {
         let c = load_str("save \"\"\nsave 60 5\n").unwrap();
         assert_eq!(v(&c, "save"), "60 5");
         let c = load_str("port 1\n").unwrap();
-        assert_eq!(v(&c, "save"), "3600 1 300 100 60 10000", "no save line keeps the defaults");
+        assert_eq!(
+            v(&c, "save"),
+            "3600 1 300 100 60 10000",
+            "no save line keeps the defaults"
+        );
     }
 
     #[test]
@@ -278,27 +327,64 @@ mod tests {
         assert_eq!(v(&c, "save"), "900 1 300 10");
         assert_eq!(v(&c, "bind"), "127.0.0.1 ::1");
         // A single-word directive keeps the spaces and then fails to parse.
-        assert_eq!(line_error("port \"1 2\"").2, "argument couldn't be parsed into an integer");
+        assert_eq!(
+            line_error("port \"1 2\"").2,
+            "argument couldn't be parsed into an integer"
+        );
     }
 
     #[test]
     fn bad_lines_report_line_text_and_reason() {
         assert_eq!(
             line_error("port 1\nfoo bar\n"),
-            (2, "foo bar".into(), "Bad directive or wrong number of arguments".into())
+            (
+                2,
+                "foo bar".into(),
+                "Bad directive or wrong number of arguments".into()
+            )
         );
-        assert_eq!(line_error("port 1 2"), (1, "port 1 2".into(), "wrong number of arguments".into()));
-        assert_eq!(line_error("loglevel"), (1, "loglevel".into(), "wrong number of arguments".into()));
+        assert_eq!(
+            line_error("port 1 2"),
+            (1, "port 1 2".into(), "wrong number of arguments".into())
+        );
+        assert_eq!(
+            line_error("loglevel"),
+            (1, "loglevel".into(), "wrong number of arguments".into())
+        );
         assert_eq!(line_error("  foo \"bar  ").1, "foo \"bar");
-        assert_eq!(line_error("foo \"bar").2, "Unbalanced quotes in configuration line");
-        assert_eq!(line_error("requirepass \"a\"b").2, "Unbalanced quotes in configuration line");
-        assert_eq!(line_error("daemonize maybe").2, "argument must be 'yes' or 'no'");
-        assert_eq!(line_error("maxmemory 1zb").2, "argument must be a memory value");
+        assert_eq!(
+            line_error("foo \"bar").2,
+            "Unbalanced quotes in configuration line"
+        );
+        assert_eq!(
+            line_error("requirepass \"a\"b").2,
+            "Unbalanced quotes in configuration line"
+        );
+        assert_eq!(
+            line_error("daemonize maybe").2,
+            "argument must be 'yes' or 'no'"
+        );
+        assert_eq!(
+            line_error("maxmemory 1zb").2,
+            "argument must be a memory value"
+        );
         assert_eq!(line_error("save abc").2, "Invalid save parameters");
-        assert_eq!(line_error("rename-command foo").2, "Bad directive or wrong number of arguments");
-        assert_eq!(line_error("sentinel monitor x").2, "sentinel directive while not in sentinel mode");
-        assert_eq!(line_error("mymod.opt").2, "Module config specified without value");
-        assert_eq!(line_error("list-max-ziplist-entries").2, "Bad directive or wrong number of arguments");
+        assert_eq!(
+            line_error("rename-command foo").2,
+            "Bad directive or wrong number of arguments"
+        );
+        assert_eq!(
+            line_error("sentinel monitor x").2,
+            "sentinel directive while not in sentinel mode"
+        );
+        assert_eq!(
+            line_error("mymod.opt").2,
+            "Module config specified without value"
+        );
+        assert_eq!(
+            line_error("list-max-ziplist-entries").2,
+            "Bad directive or wrong number of arguments"
+        );
         assert_eq!(
             line_error("maxmemory-policy x").2,
             "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, \
@@ -331,22 +417,39 @@ mod tests {
         assert_eq!(c.renamed_commands(), [(b"DEBUG".to_vec(), Vec::new())]);
         assert_eq!(c.users().len(), 1);
         assert_eq!(c.users()[0][0], b"alice");
-        assert_eq!(c.modules(), [vec![b"/x.so".to_vec(), b"a".to_vec(), b"b".to_vec()]]);
+        assert_eq!(
+            c.modules(),
+            [vec![b"/x.so".to_vec(), b"a".to_vec(), b"b".to_vec()]]
+        );
         assert_eq!(c.module_configs(), [(b"mymod.opt".to_vec(), b"3".to_vec())]);
-        let kept: Vec<String> = c.kept_directives_in_use().into_iter().map(|k| k.name).collect();
+        let kept: Vec<String> = c
+            .kept_directives_in_use()
+            .into_iter()
+            .map(|k| k.name)
+            .collect();
         assert_eq!(kept, ["rename-command", "user", "loadmodule", "mymod.opt"]);
     }
 
     #[test]
     fn rename_command_errors_come_from_the_host() {
-        let mut host = MemoryHost { commands: vec![b"get".to_vec()], ..MemoryHost::new() };
+        let mut host = MemoryHost {
+            commands: vec![b"get".to_vec()],
+            ..MemoryHost::new()
+        };
         let mut c = Config::new();
-        let err = c.load_text(b"port 1\nrename-command nosuch x\n", &mut host).unwrap_err();
+        let err = c
+            .load_text(b"port 1\nrename-command nosuch x\n", &mut host)
+            .unwrap_err();
         assert_eq!(
             err,
-            LoadError::Line { line: 2, text: b"rename-command nosuch x".to_vec(), reason: "No such command in rename-command".into() }
+            LoadError::Line {
+                line: 2,
+                text: b"rename-command nosuch x".to_vec(),
+                reason: "No such command in rename-command".into()
+            }
         );
-        c.load_text(b"rename-command GET fetch\n", &mut host).unwrap();
+        c.load_text(b"rename-command GET fetch\n", &mut host)
+            .unwrap();
         assert_eq!(host.renames, [(b"GET".to_vec(), b"fetch".to_vec())]);
     }
 
@@ -366,17 +469,32 @@ mod tests {
         assert_eq!(c.config_file(), Some(&b"/etc/a.conf"[..]));
 
         let mut c = Config::new();
-        let err = c.load_text(b"port 1\ninclude /etc/bad.conf\n", &mut host).unwrap_err();
-        assert_eq!(err, LoadError::Line { line: 2, text: b"foo \"bar".to_vec(), reason: "Unbalanced quotes in configuration line".into() });
+        let err = c
+            .load_text(b"port 1\ninclude /etc/bad.conf\n", &mut host)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            LoadError::Line {
+                line: 2,
+                text: b"foo \"bar".to_vec(),
+                reason: "Unbalanced quotes in configuration line".into()
+            }
+        );
         let err = c.load_text(b"include /nonexist\n", &mut host).unwrap_err();
-        assert_eq!(err.report("x"), "Fatal error, can't open config file '/nonexist': No such file or directory");
+        assert_eq!(
+            err.report("x"),
+            "Fatal error, can't open config file '/nonexist': No such file or directory"
+        );
     }
 
     #[test]
     fn include_glob_may_match_nothing() {
-        let mut host = MemoryHost::new().with_file("/conf.d/1.conf", "port 11\n").with_file("/conf.d/2.conf", "hz 22\n");
+        let mut host = MemoryHost::new()
+            .with_file("/conf.d/1.conf", "port 11\n")
+            .with_file("/conf.d/2.conf", "hz 22\n");
         let mut c = Config::new();
-        c.load_text(b"include /conf.d/*.conf\ninclude /none/*.conf\n", &mut host).unwrap();
+        c.load_text(b"include /conf.d/*.conf\ninclude /none/*.conf\n", &mut host)
+            .unwrap();
         assert_eq!(v(&c, "port"), "11");
         assert_eq!(v(&c, "hz"), "22");
     }
@@ -386,19 +504,36 @@ mod tests {
         let mut host = MemoryHost::new().with_file("/a", "include /a\n");
         let mut c = Config::new();
         let err = c.load_text(b"include /a\n", &mut host).unwrap_err();
-        assert!(matches!(err, LoadError::Line { ref reason, .. } if reason == "include nesting too deep"), "{err:?}");
+        assert!(
+            matches!(err, LoadError::Line { ref reason, .. } if reason == "include nesting too deep"),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn dir_and_logfile_go_through_the_host() {
-        let mut host = MemoryHost { dirs: vec![b"/data".to_vec()], ..MemoryHost::new() };
+        let mut host = MemoryHost {
+            dirs: vec![b"/data".to_vec()],
+            ..MemoryHost::new()
+        };
         let mut c = Config::new();
         c.load_text(b"dir /data\n", &mut host).unwrap();
         assert_eq!(v(&c, "dir"), "/data");
-        let err = c.load_text(b"port 0\ndir /nonexistent\n", &mut host).unwrap_err();
-        assert_eq!(err, LoadError::Line { line: 2, text: b"dir /nonexistent".to_vec(), reason: "No such file or directory".into() });
+        let err = c
+            .load_text(b"port 0\ndir /nonexistent\n", &mut host)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            LoadError::Line {
+                line: 2,
+                text: b"dir /nonexistent".to_vec(),
+                reason: "No such file or directory".into()
+            }
+        );
         host.unwritable_logfiles.push(b"/nonexistent/x".to_vec());
-        let err = c.load_text(b"logfile /nonexistent/x\n", &mut host).unwrap_err();
+        let err = c
+            .load_text(b"logfile /nonexistent/x\n", &mut host)
+            .unwrap_err();
         assert_eq!(err.report("S"), "\n*** FATAL CONFIG FILE ERROR (S) ***\nCan't open the log file: No such file or directory\n");
     }
 
@@ -441,7 +576,8 @@ mod tests {
     #[test]
     fn text_stops_at_nul_like_a_c_string() {
         let mut c = Config::new();
-        c.load_text(b"port 1\n\0port 2\n", &mut MemoryHost::new()).unwrap();
+        c.load_text(b"port 1\n\0port 2\n", &mut MemoryHost::new())
+            .unwrap();
         assert_eq!(v(&c, "port"), "1");
     }
 }

@@ -82,7 +82,11 @@ pub(crate) fn c_strtoll(s: &[u8], base: u32) -> CStrtoll {
         i += 1;
     }
     if i == start {
-        return CStrtoll { value: 0, complete: s.is_empty(), overflow: false };
+        return CStrtoll {
+            value: 0,
+            complete: s.is_empty(),
+            overflow: false,
+        };
     }
     let (value, overflow) = if negative {
         if magnitude > i64::MAX as u128 + 1 {
@@ -95,7 +99,11 @@ pub(crate) fn c_strtoll(s: &[u8], base: u32) -> CStrtoll {
     } else {
         (magnitude as i64, false)
     };
-    CStrtoll { value, complete: i == s.len(), overflow }
+    CStrtoll {
+        value,
+        complete: i == s.len(),
+        overflow,
+    }
 }
 
 /// A double as Redis's `string2d` accepts it: the whole string, no leading blank, not NaN,
@@ -164,7 +172,18 @@ mod tests {
         assert_eq!(parse_strict_i64(b"-2"), Some(-2));
         assert_eq!(parse_strict_i64(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(parse_strict_i64(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in ["", "06379", "+1", "-0", "-", " 1", "1 ", "0x10", "9223372036854775808", "1.5"] {
+        for bad in [
+            "",
+            "06379",
+            "+1",
+            "-0",
+            "-",
+            " 1",
+            "1 ",
+            "0x10",
+            "9223372036854775808",
+            "1.5",
+        ] {
             assert_eq!(parse_strict_i64(bad.as_bytes()), None, "{bad:?}");
         }
     }

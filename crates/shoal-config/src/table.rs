@@ -218,7 +218,14 @@ pub struct Directive {
 
 impl Directive {
     const fn new(name: &'static str, kind: Kind) -> Directive {
-        Directive { name, alias: None, flags: Flags::NONE, kind, check: Check::None, support: Support::Kept }
+        Directive {
+            name,
+            alias: None,
+            flags: Flags::NONE,
+            kind,
+            check: Check::None,
+            support: Support::Kept,
+        }
     }
     const fn alias(mut self, alias: &'static str) -> Directive {
         self.alias = Some(alias);
@@ -281,32 +288,75 @@ const fn boolean(name: &'static str, default: bool) -> Directive {
     Directive::new(name, Kind::Bool { default })
 }
 
-const fn number(name: &'static str, c_type: CType, min: i128, max: i128, default: i128, format: NumberFormat) -> Directive {
-    Directive::new(name, Kind::Number(NumberSpec { c_type, min, max, default, format }))
+const fn number(
+    name: &'static str,
+    c_type: CType,
+    min: i128,
+    max: i128,
+    default: i128,
+    format: NumberFormat,
+) -> Directive {
+    Directive::new(
+        name,
+        Kind::Number(NumberSpec {
+            c_type,
+            min,
+            max,
+            default,
+            format,
+        }),
+    )
 }
 
 const fn int(name: &'static str, c_type: CType, min: i128, max: i128, default: i128) -> Directive {
     number(name, c_type, min, max, default, NumberFormat::Integer)
 }
 
-const fn memory(name: &'static str, c_type: CType, min: i128, max: i128, default: i128) -> Directive {
+const fn memory(
+    name: &'static str,
+    c_type: CType,
+    min: i128,
+    max: i128,
+    default: i128,
+) -> Directive {
     number(name, c_type, min, max, default, NumberFormat::Memory)
 }
 
 /// A string whose `""` means unset and whose default is unset.
 const fn optional_string(name: &'static str) -> Directive {
-    Directive::new(name, Kind::String(StringSpec { default: None, empty_is_unset: true, binary: false }))
+    Directive::new(
+        name,
+        Kind::String(StringSpec {
+            default: None,
+            empty_is_unset: true,
+            binary: false,
+        }),
+    )
 }
 
 /// A string that may be empty, with a default.
 const fn string(name: &'static str, default: &'static str) -> Directive {
-    Directive::new(name, Kind::String(StringSpec { default: Some(default), empty_is_unset: false, binary: false }))
+    Directive::new(
+        name,
+        Kind::String(StringSpec {
+            default: Some(default),
+            empty_is_unset: false,
+            binary: false,
+        }),
+    )
 }
 
 /// A secret that may hold any bytes; `""` means unset.
 const fn secret(name: &'static str) -> Directive {
-    Directive::new(name, Kind::String(StringSpec { default: None, empty_is_unset: true, binary: true }))
-        .flag(Flags::SENSITIVE)
+    Directive::new(
+        name,
+        Kind::String(StringSpec {
+            default: None,
+            empty_is_unset: true,
+            binary: true,
+        }),
+    )
+    .flag(Flags::SENSITIVE)
 }
 
 const fn bytes_eq(a: &str, b: &str) -> bool {
@@ -324,11 +374,22 @@ const fn bytes_eq(a: &str, b: &str) -> bool {
     true
 }
 
-const fn enumeration(name: &'static str, values: &'static [(&'static str, u32)], default: &str) -> Directive {
+const fn enumeration(
+    name: &'static str,
+    values: &'static [(&'static str, u32)],
+    default: &str,
+) -> Directive {
     let mut i = 0;
     while i < values.len() {
         if bytes_eq(values[i].0, default) {
-            return Directive::new(name, Kind::Enum(EnumSpec { values, default: values[i].1, set_of_flags: false }));
+            return Directive::new(
+                name,
+                Kind::Enum(EnumSpec {
+                    values,
+                    default: values[i].1,
+                    set_of_flags: false,
+                }),
+            );
         }
         i += 1;
     }
@@ -340,7 +401,8 @@ const fn special(name: &'static str, which: Special) -> Directive {
 }
 
 /// Values of `loglevel`.
-pub const LOGLEVELS: &[(&str, u32)] = &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)];
+pub const LOGLEVELS: &[(&str, u32)] =
+    &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)];
 /// Values of `maxmemory-policy`.
 pub const MAXMEMORY_POLICIES: &[(&str, u32)] = &[
     ("volatile-lru", 0),
@@ -376,15 +438,29 @@ const ACL_PUBSUB_DEFAULT: &[(&str, u32)] = &[("allchannels", 8), ("resetchannels
 const SANITIZE_DUMP_PAYLOAD: &[(&str, u32)] = &[("no", 0), ("yes", 1), ("clients", 2)];
 /// Values of `cluster-preferred-endpoint-type`.
 pub const ENDPOINT_TYPES: &[(&str, u32)] = &[("ip", 0), ("hostname", 1), ("unknown-endpoint", 2)];
-const PROPAGATION_ERROR_BEHAVIOR: &[(&str, u32)] = &[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)];
+const PROPAGATION_ERROR_BEHAVIOR: &[(&str, u32)] =
+    &[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)];
 /// Flag values of `shutdown-on-sigint` / `shutdown-on-sigterm` (OR-ed together).
-pub const SHUTDOWN_FLAGS: &[(&str, u32)] = &[("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)];
+pub const SHUTDOWN_FLAGS: &[(&str, u32)] = &[
+    ("default", 0),
+    ("save", 1),
+    ("nosave", 2),
+    ("now", 4),
+    ("force", 8),
+];
 const TLS_AUTH_CLIENTS: &[(&str, u32)] = &[("no", 0), ("yes", 1), ("optional", 2)];
 
 const fn shutdown_on(name: &'static str) -> Directive {
-    Directive::new(name, Kind::Enum(EnumSpec { values: SHUTDOWN_FLAGS, default: 0, set_of_flags: true }))
-        .flag(Flags::MULTI_ARG)
-        .check(Check::ShutdownFlags)
+    Directive::new(
+        name,
+        Kind::Enum(EnumSpec {
+            values: SHUTDOWN_FLAGS,
+            default: 0,
+            set_of_flags: true,
+        }),
+    )
+    .flag(Flags::MULTI_ARG)
+    .check(Check::ShutdownFlags)
 }
 
 use CType::*;
@@ -393,7 +469,14 @@ use CType::*;
 pub const DIRECTIVES: &[Directive] = &[
     enumeration("acl-pubsub-default", ACL_PUBSUB_DEFAULT, "resetchannels"),
     string("aclfile", "").immutable(),
-    number("acllog-max-len", ULong, 0, LONG_MAX, 128, NumberFormat::Integer),
+    number(
+        "acllog-max-len",
+        ULong,
+        0,
+        LONG_MAX,
+        128,
+        NumberFormat::Integer,
+    ),
     int("active-defrag-cycle-max", Int, 1, 99, 25),
     int("active-defrag-cycle-min", Int, 1, 99, 1),
     memory("active-defrag-ignore-bytes", SizeT, 1, LONG_MAX, 100 * MB),
@@ -410,33 +493,53 @@ pub const DIRECTIVES: &[Directive] = &[
     boolean("aof-timestamp-enabled", false),
     boolean("aof-use-rdb-preamble", true),
     optional_string("aof_rewrite_cpulist").immutable(),
-    string("appenddirname", "appendonlydir").immutable().check(Check::AofDirname),
-    string("appendfilename", "appendonly.aof").immutable().check(Check::AofFilename),
+    string("appenddirname", "appendonlydir")
+        .immutable()
+        .check(Check::AofDirname),
+    string("appendfilename", "appendonly.aof")
+        .immutable()
+        .check(Check::AofFilename),
     enumeration("appendfsync", APPENDFSYNC, "everysec"),
-    boolean("appendonly", false).flag(Flags::DENY_LOADING).implemented(),
+    boolean("appendonly", false)
+        .flag(Flags::DENY_LOADING)
+        .implemented(),
     memory("auto-aof-rewrite-min-size", OffT, 0, LONG_MAX, 64 * MB),
     int("auto-aof-rewrite-percentage", Int, 0, INT_MAX, 100),
     optional_string("bgsave_cpulist").immutable(),
-    special("bind", Special::Bind).flag(Flags::MULTI_ARG).implemented(),
+    special("bind", Special::Bind)
+        .flag(Flags::MULTI_ARG)
+        .implemented(),
     optional_string("bind-source-addr"),
     optional_string("bio_cpulist").immutable(),
     int("busy-reply-threshold", LongLong, 0, LONG_MAX, 5000).alias("lua-time-limit"),
-    special("client-output-buffer-limit", Special::ClientOutputBufferLimit).flag(Flags::MULTI_ARG),
-    memory("client-query-buffer-limit", SizeT, MB, LONG_MAX, 1024 * MB).debug().implemented(),
+    special(
+        "client-output-buffer-limit",
+        Special::ClientOutputBufferLimit,
+    )
+    .flag(Flags::MULTI_ARG),
+    memory("client-query-buffer-limit", SizeT, MB, LONG_MAX, 1024 * MB)
+        .debug()
+        .implemented(),
     boolean("cluster-allow-pubsubshard-when-down", true),
     boolean("cluster-allow-reads-when-down", false).implemented(),
     boolean("cluster-allow-replica-migration", true).implemented(),
     int("cluster-announce-bus-port", Int, 0, 65535, 0).implemented(),
-    optional_string("cluster-announce-hostname").check(Check::Hostname).implemented(),
+    optional_string("cluster-announce-hostname")
+        .check(Check::Hostname)
+        .implemented(),
     optional_string("cluster-announce-ip").implemented(),
     int("cluster-announce-port", Int, 0, 65535, 0).implemented(),
     int("cluster-announce-tls-port", Int, 0, 65535, 0),
-    string("cluster-config-file", "nodes.conf").immutable().implemented(),
+    string("cluster-config-file", "nodes.conf")
+        .immutable()
+        .implemented(),
     boolean("cluster-enabled", false).immutable().implemented(),
     memory("cluster-link-sendbuf-limit", ULongLong, 0, ULLONG_MAX, 0),
     int("cluster-migration-barrier", Int, 0, INT_MAX, 1).implemented(),
     int("cluster-node-timeout", LongLong, 0, LONG_MAX, 15000).implemented(),
-    int("cluster-port", Int, 0, 65535, 0).immutable().implemented(),
+    int("cluster-port", Int, 0, 65535, 0)
+        .immutable()
+        .implemented(),
     enumeration("cluster-preferred-endpoint-type", ENDPOINT_TYPES, "ip"),
     boolean("cluster-replica-no-failover", false).alias("cluster-slave-no-failover"),
     int("cluster-replica-validity-factor", Int, 0, INT_MAX, 10)
@@ -446,16 +549,30 @@ pub const DIRECTIVES: &[Directive] = &[
     boolean("crash-log-enabled", true),
     boolean("crash-memcheck-enabled", true),
     boolean("daemonize", false).immutable().implemented(),
-    int("databases", Int, 1, INT_MAX, 16).immutable().implemented(),
-    string("dbfilename", "dump.rdb").flag(Flags::PROTECTED).check(Check::DbFilename).implemented(),
-    special("dir", Special::Dir).flag(Flags::PROTECTED).flag(Flags::DENY_LOADING).implemented(),
+    int("databases", Int, 1, INT_MAX, 16)
+        .immutable()
+        .implemented(),
+    string("dbfilename", "dump.rdb")
+        .flag(Flags::PROTECTED)
+        .check(Check::DbFilename)
+        .implemented(),
+    special("dir", Special::Dir)
+        .flag(Flags::PROTECTED)
+        .flag(Flags::DENY_LOADING)
+        .implemented(),
     boolean("disable-thp", true).immutable(),
     boolean("dynamic-hz", true).implemented(),
-    enumeration("enable-debug-command", PROTECTED_ACTIONS, "no").immutable().implemented(),
+    enumeration("enable-debug-command", PROTECTED_ACTIONS, "no")
+        .immutable()
+        .implemented(),
     enumeration("enable-module-command", PROTECTED_ACTIONS, "no").immutable(),
     enumeration("enable-protected-configs", PROTECTED_ACTIONS, "no").immutable(),
-    int("hash-max-listpack-entries", SizeT, 0, LONG_MAX, 512).alias("hash-max-ziplist-entries").implemented(),
-    memory("hash-max-listpack-value", SizeT, 0, LONG_MAX, 64).alias("hash-max-ziplist-value").implemented(),
+    int("hash-max-listpack-entries", SizeT, 0, LONG_MAX, 512)
+        .alias("hash-max-ziplist-entries")
+        .implemented(),
+    memory("hash-max-listpack-value", SizeT, 0, LONG_MAX, 64)
+        .alias("hash-max-ziplist-value")
+        .implemented(),
     memory("hll-sparse-max-bytes", SizeT, 0, LONG_MAX, 3000),
     int("hz", Int, 0, INT_MAX, 10).implemented(),
     string("ignore-warnings", ""),
@@ -465,24 +582,60 @@ pub const DIRECTIVES: &[Directive] = &[
     int("key-load-delay", Int, INT_MIN, INT_MAX, 0).hidden(),
     int("latency-monitor-threshold", LongLong, 0, LONG_MAX, 0).implemented(),
     boolean("latency-tracking", true),
-    special("latency-tracking-info-percentiles", Special::LatencyTrackingInfoPercentiles).flag(Flags::MULTI_ARG),
-    boolean("lazyfree-lazy-eviction", false).debug().implemented(),
+    special(
+        "latency-tracking-info-percentiles",
+        Special::LatencyTrackingInfoPercentiles,
+    )
+    .flag(Flags::MULTI_ARG),
+    boolean("lazyfree-lazy-eviction", false)
+        .debug()
+        .implemented(),
     boolean("lazyfree-lazy-expire", false).debug().implemented(),
-    boolean("lazyfree-lazy-server-del", false).debug().implemented(),
-    boolean("lazyfree-lazy-user-del", false).debug().implemented(),
-    boolean("lazyfree-lazy-user-flush", false).debug().implemented(),
+    boolean("lazyfree-lazy-server-del", false)
+        .debug()
+        .implemented(),
+    boolean("lazyfree-lazy-user-del", false)
+        .debug()
+        .implemented(),
+    boolean("lazyfree-lazy-user-flush", false)
+        .debug()
+        .implemented(),
     int("lfu-decay-time", Int, 0, INT_MAX, 1),
     int("lfu-log-factor", Int, 0, INT_MAX, 10),
     int("list-compress-depth", Int, 0, INT_MAX, 0).debug(),
-    int("list-max-listpack-size", Int, INT_MIN, INT_MAX, -2).alias("list-max-ziplist-size").implemented(),
-    int("loading-process-events-interval-bytes", OffT, 1024, INT_MAX, 2 * MB).hidden(),
+    int("list-max-listpack-size", Int, INT_MIN, INT_MAX, -2)
+        .alias("list-max-ziplist-size")
+        .implemented(),
+    int(
+        "loading-process-events-interval-bytes",
+        OffT,
+        1024,
+        INT_MAX,
+        2 * MB,
+    )
+    .hidden(),
     string("logfile", "").immutable().implemented(),
     enumeration("loglevel", LOGLEVELS, "notice").implemented(),
     secret("masterauth"),
     secret("masteruser"),
-    number("maxclients", UInt, 1, UINT_MAX, 10000, NumberFormat::Integer).implemented(),
+    number(
+        "maxclients",
+        UInt,
+        1,
+        UINT_MAX,
+        10000,
+        NumberFormat::Integer,
+    )
+    .implemented(),
     memory("maxmemory", ULongLong, 0, ULLONG_MAX, 0).implemented(),
-    number("maxmemory-clients", SSizeT, -100, LONG_MAX, 0, NumberFormat::MemoryOrPercent),
+    number(
+        "maxmemory-clients",
+        SSizeT,
+        -100,
+        LONG_MAX,
+        0,
+        NumberFormat::MemoryOrPercent,
+    ),
     int("maxmemory-eviction-tenacity", Int, 0, 100, 10),
     enumeration("maxmemory-policy", MAXMEMORY_POLICIES, "noeviction").implemented(),
     int("maxmemory-samples", Int, 1, INT_MAX, 5).implemented(),
@@ -494,10 +647,17 @@ pub const DIRECTIVES: &[Directive] = &[
     special("oom-score-adj-values", Special::OomScoreAdjValues).flag(Flags::MULTI_ARG),
     optional_string("pidfile").immutable().implemented(),
     int("port", Int, 0, 65535, 6379).implemented(),
-    string("proc-title-template", "{title} {listen-addr} {server-mode}").check(Check::ProcTitleTemplate),
-    enumeration("propagation-error-behavior", PROPAGATION_ERROR_BEHAVIOR, "ignore"),
+    string("proc-title-template", "{title} {listen-addr} {server-mode}")
+        .check(Check::ProcTitleTemplate),
+    enumeration(
+        "propagation-error-behavior",
+        PROPAGATION_ERROR_BEHAVIOR,
+        "ignore",
+    ),
     boolean("protected-mode", true),
-    memory("proto-max-bulk-len", LongLong, MB, LONG_MAX, 512 * MB).debug().implemented(),
+    memory("proto-max-bulk-len", LongLong, MB, LONG_MAX, 512 * MB)
+        .debug()
+        .implemented(),
     boolean("rdb-del-sync-files", false),
     int("rdb-key-save-delay", Int, INT_MIN, INT_MAX, 0).hidden(),
     boolean("rdb-save-incremental-fsync", true),
@@ -506,7 +666,9 @@ pub const DIRECTIVES: &[Directive] = &[
     memory("repl-backlog-size", LongLong, 1, LONG_MAX, MB),
     int("repl-backlog-ttl", TimeT, 0, LONG_MAX, 3600),
     boolean("repl-disable-tcp-nodelay", false),
-    enumeration("repl-diskless-load", REPL_DISKLESS_LOAD, "disabled").debug().flag(Flags::DENY_LOADING),
+    enumeration("repl-diskless-load", REPL_DISKLESS_LOAD, "disabled")
+        .debug()
+        .flag(Flags::DENY_LOADING),
     boolean("repl-diskless-sync", true).debug(),
     int("repl-diskless-sync-delay", Int, 0, INT_MAX, 5),
     int("repl-diskless-sync-max-replicas", Int, 0, INT_MAX, 0),
@@ -519,12 +681,19 @@ pub const DIRECTIVES: &[Directive] = &[
     boolean("replica-ignore-maxmemory", true).alias("slave-ignore-maxmemory"),
     boolean("replica-lazy-flush", false).alias("slave-lazy-flush"),
     int("replica-priority", Int, 0, INT_MAX, 100).alias("slave-priority"),
-    boolean("replica-read-only", true).alias("slave-read-only").debug(),
+    boolean("replica-read-only", true)
+        .alias("slave-read-only")
+        .debug(),
     boolean("replica-serve-stale-data", true).alias("slave-serve-stale-data"),
-    special("replicaof", Special::ReplicaOf).alias("slaveof").immutable().flag(Flags::MULTI_ARG),
+    special("replicaof", Special::ReplicaOf)
+        .alias("slaveof")
+        .immutable()
+        .flag(Flags::MULTI_ARG),
     secret("requirepass").implemented(),
     enumeration("sanitize-dump-payload", SANITIZE_DUMP_PAYLOAD, "no").debug(),
-    special("save", Special::Save).flag(Flags::MULTI_ARG).implemented(),
+    special("save", Special::Save)
+        .flag(Flags::MULTI_ARG)
+        .implemented(),
     optional_string("server_cpulist").immutable(),
     int("set-max-intset-entries", SizeT, 0, LONG_MAX, 512).implemented(),
     boolean("set-proc-title", true).immutable(),
@@ -532,8 +701,24 @@ pub const DIRECTIVES: &[Directive] = &[
     shutdown_on("shutdown-on-sigterm"),
     int("shutdown-timeout", Int, 0, INT_MAX, 10),
     int("slowlog-log-slower-than", LongLong, -1, LONG_MAX, 10000).implemented(),
-    number("slowlog-max-len", ULong, 0, LONG_MAX, 128, NumberFormat::Integer).implemented(),
-    number("socket-mark-id", UInt, 0, UINT_MAX, 0, NumberFormat::Integer).immutable(),
+    number(
+        "slowlog-max-len",
+        ULong,
+        0,
+        LONG_MAX,
+        128,
+        NumberFormat::Integer,
+    )
+    .implemented(),
+    number(
+        "socket-mark-id",
+        UInt,
+        0,
+        UINT_MAX,
+        0,
+        NumberFormat::Integer,
+    )
+    .immutable(),
     boolean("stop-writes-on-bgsave-error", true),
     memory("stream-node-max-bytes", SizeT, 0, LONG_MAX, 4096),
     int("stream-node-max-entries", LongLong, 0, LONG_MAX, 100),
@@ -569,8 +754,12 @@ pub const DIRECTIVES: &[Directive] = &[
     number("unixsocketperm", UInt, 0, 0o777, 0, NumberFormat::Octal).immutable(),
     boolean("use-exit-on-panic", false).hidden(),
     int("watchdog-period", Int, 0, INT_MAX, 0).hidden(),
-    int("zset-max-listpack-entries", SizeT, 0, LONG_MAX, 128).alias("zset-max-ziplist-entries").implemented(),
-    memory("zset-max-listpack-value", SizeT, 0, LONG_MAX, 64).alias("zset-max-ziplist-value").implemented(),
+    int("zset-max-listpack-entries", SizeT, 0, LONG_MAX, 128)
+        .alias("zset-max-ziplist-entries")
+        .implemented(),
+    memory("zset-max-listpack-value", SizeT, 0, LONG_MAX, 64)
+        .alias("zset-max-ziplist-value")
+        .implemented(),
 ];
 
 /// A directive accepted only in a config file or on the command line.
@@ -609,7 +798,8 @@ pub const FILE_ONLY_DIRECTIVES: &[FileOnlyDirective] = &[
     FileOnlyDirective {
         name: "sentinel",
         support: Support::Kept,
-        note: "a bare `sentinel` line is accepted; with arguments it fails as outside sentinel mode",
+        note:
+            "a bare `sentinel` line is accepted; with arguments it fails as outside sentinel mode",
     },
     FileOnlyDirective {
         name: "<module>.<name>",
@@ -619,7 +809,11 @@ pub const FILE_ONLY_DIRECTIVES: &[FileOnlyDirective] = &[
 ];
 
 /// Directives Redis 7.0 still accepts in a file (with exactly one argument) and ignores.
-pub const DEPRECATED_DIRECTIVES: &[&str] = &["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
+pub const DEPRECATED_DIRECTIVES: &[&str] = &[
+    "list-max-ziplist-entries",
+    "list-max-ziplist-value",
+    "lua-replicate-commands",
+];
 
 /// Index into [`DIRECTIVES`] of the directive named `name` (canonical name only);
 /// evaluated at compile time by the typed accessors, so a typo fails the build.
@@ -665,9 +859,21 @@ fn name_index() -> &'static HashMap<&'static str, Found> {
     INDEX.get_or_init(|| {
         let mut map = HashMap::new();
         for (index, d) in DIRECTIVES.iter().enumerate() {
-            map.insert(d.name, Found { index, via_alias: false });
+            map.insert(
+                d.name,
+                Found {
+                    index,
+                    via_alias: false,
+                },
+            );
             if let Some(alias) = d.alias {
-                map.insert(alias, Found { index, via_alias: true });
+                map.insert(
+                    alias,
+                    Found {
+                        index,
+                        via_alias: true,
+                    },
+                );
             }
         }
         map
@@ -685,8 +891,15 @@ pub fn lookup(name: &[u8]) -> Option<Found> {
 /// table order, hidden directives included (callers filter them).
 pub(crate) fn all_names() -> impl Iterator<Item = Found> {
     DIRECTIVES.iter().enumerate().flat_map(|(index, d)| {
-        let alias = d.alias.map(|_| Found { index, via_alias: true });
-        std::iter::once(Found { index, via_alias: false }).chain(alias)
+        let alias = d.alias.map(|_| Found {
+            index,
+            via_alias: true,
+        });
+        std::iter::once(Found {
+            index,
+            via_alias: false,
+        })
+        .chain(alias)
     })
 }
 
@@ -697,9 +910,17 @@ mod tests {
     #[test]
     fn table_is_sorted_and_names_are_unique() {
         for pair in DIRECTIVES.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} before {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
-        let mut names: Vec<&str> = DIRECTIVES.iter().flat_map(|d| std::iter::once(d.name).chain(d.alias)).collect();
+        let mut names: Vec<&str> = DIRECTIVES
+            .iter()
+            .flat_map(|d| std::iter::once(d.name).chain(d.alias))
+            .collect();
         let total = names.len();
         names.sort_unstable();
         names.dedup();
@@ -736,6 +957,9 @@ mod tests {
     #[test]
     fn compile_time_index_finds_names() {
         assert_eq!(DIRECTIVES[index_of("port")].name, "port");
-        assert_eq!(DIRECTIVES[index_of("zset-max-listpack-value")].name, "zset-max-listpack-value");
+        assert_eq!(
+            DIRECTIVES[index_of("zset-max-listpack-value")].name,
+            "zset-max-listpack-value"
+        );
     }
 }

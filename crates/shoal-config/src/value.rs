@@ -7,7 +7,9 @@
 use std::borrow::Cow;
 
 use crate::args::until_nul;
-use crate::numbers::{c_strtoll, format_trimmed_double, parse_double, parse_memory, parse_strict_i64};
+use crate::numbers::{
+    c_strtoll, format_trimmed_double, parse_double, parse_memory, parse_strict_i64,
+};
 use crate::table::{EnumSpec, NumberFormat, NumberSpec};
 
 /// An RDB save point: snapshot after `seconds` if at least `changes` writes happened.
@@ -43,9 +45,21 @@ pub struct OutputBufferLimit {
 
 /// Defaults of `client-output-buffer-limit`, indexed by [`ClientClass`].
 pub const DEFAULT_OUTPUT_BUFFER_LIMITS: [OutputBufferLimit; 3] = [
-    OutputBufferLimit { hard_bytes: 0, soft_bytes: 0, soft_seconds: 0 },
-    OutputBufferLimit { hard_bytes: 256 << 20, soft_bytes: 64 << 20, soft_seconds: 60 },
-    OutputBufferLimit { hard_bytes: 32 << 20, soft_bytes: 8 << 20, soft_seconds: 60 },
+    OutputBufferLimit {
+        hard_bytes: 0,
+        soft_bytes: 0,
+        soft_seconds: 0,
+    },
+    OutputBufferLimit {
+        hard_bytes: 256 << 20,
+        soft_bytes: 64 << 20,
+        soft_seconds: 60,
+    },
+    OutputBufferLimit {
+        hard_bytes: 32 << 20,
+        soft_bytes: 8 << 20,
+        soft_seconds: 60,
+    },
 ];
 
 /// Default of `oom-score-adj-values`: primary, replica, background child.
@@ -56,9 +70,18 @@ pub const DEFAULT_PERCENTILES: [f64; 3] = [50.0, 99.0, 99.9];
 
 /// Default `save` points of a server started without any `save` directive.
 pub const DEFAULT_SAVE_POINTS: [SavePoint; 3] = [
-    SavePoint { seconds: 3600, changes: 1 },
-    SavePoint { seconds: 300, changes: 100 },
-    SavePoint { seconds: 60, changes: 10000 },
+    SavePoint {
+        seconds: 3600,
+        changes: 1,
+    },
+    SavePoint {
+        seconds: 300,
+        changes: 100,
+    },
+    SavePoint {
+        seconds: 60,
+        changes: 10000,
+    },
 ];
 
 /// Default `bind` addresses: every IPv4 address, and every IPv6 address if available.
@@ -162,7 +185,10 @@ fn bounded(msg: String) -> ParseError {
 /// A number in the spelling `spec.format` allows, then checked against the bounds with the
 /// signedness of the C type Redis stores it in.
 pub(crate) fn parse_number(spec: &NumberSpec, arg: &[u8]) -> Result<i128, ParseError> {
-    let memory = matches!(spec.format, NumberFormat::Memory | NumberFormat::MemoryOrPercent);
+    let memory = matches!(
+        spec.format,
+        NumberFormat::Memory | NumberFormat::MemoryOrPercent
+    );
     let percent = spec.format == NumberFormat::MemoryOrPercent;
     let mut parsed: Option<i64> = None;
     if memory {
@@ -170,7 +196,9 @@ pub(crate) fn parse_number(spec: &NumberSpec, arg: &[u8]) -> Result<i128, ParseE
         parsed = parse_memory(arg).map(|v| v as i64);
     }
     if parsed.is_none() && percent && arg.len() > 1 && arg.last() == Some(&b'%') {
-        parsed = parse_strict_i64(&arg[..arg.len() - 1]).filter(|v| *v >= 0).map(|v| -v);
+        parsed = parse_strict_i64(&arg[..arg.len() - 1])
+            .filter(|v| *v >= 0)
+            .map(|v| -v);
     }
     if parsed.is_none() && spec.format == NumberFormat::Octal {
         let r = c_strtoll(arg, 8);
@@ -194,21 +222,33 @@ pub(crate) fn parse_number(spec: &NumberSpec, arg: &[u8]) -> Result<i128, ParseE
         let u = i128::from(ll as u64);
         if u < spec.min || u > spec.max {
             return Err(if spec.format == NumberFormat::Octal {
-                bounded(format!("argument must be between {:o} and {:o} inclusive", spec.min, spec.max))
+                bounded(format!(
+                    "argument must be between {:o} and {:o} inclusive",
+                    spec.min, spec.max
+                ))
             } else {
-                bounded(format!("argument must be between {} and {} inclusive", spec.min, spec.max))
+                bounded(format!(
+                    "argument must be between {} and {} inclusive",
+                    spec.min, spec.max
+                ))
             });
         }
         Ok(u)
     } else if percent && ll < 0 {
         if i128::from(ll) < spec.min {
-            return Err(bounded(format!("percentage argument must be less or equal to {}", -spec.min)));
+            return Err(bounded(format!(
+                "percentage argument must be less or equal to {}",
+                -spec.min
+            )));
         }
         Ok(i128::from(ll))
     } else {
         let v = i128::from(ll);
         if v < spec.min || v > spec.max {
-            return Err(bounded(format!("argument must be between {} and {} inclusive", spec.min, spec.max)));
+            return Err(bounded(format!(
+                "argument must be between {} and {} inclusive",
+                spec.min, spec.max
+            )));
         }
         Ok(v)
     }
@@ -225,7 +265,10 @@ pub(crate) fn format_number(spec: &NumberSpec, v: i128) -> String {
 
 fn enum_error(spec: &EnumSpec) -> ParseError {
     let names: Vec<&str> = spec.values.iter().map(|(n, _)| *n).collect();
-    bounded(format!("argument(s) must be one of the following: {}", names.join(", ")))
+    bounded(format!(
+        "argument(s) must be one of the following: {}",
+        names.join(", ")
+    ))
 }
 
 /// One name (or, for flag sets, several names OR-ed), any case.
@@ -284,13 +327,19 @@ pub(crate) fn parse_save_points(args: &[&[u8]]) -> Result<Vec<SavePoint>, ParseE
             return Err(INVALID.into());
         }
         // Redis keeps `changes` in an int, truncating larger values.
-        points.push(SavePoint { seconds: seconds.value, changes: changes.value as i32 });
+        points.push(SavePoint {
+            seconds: seconds.value,
+            changes: changes.value as i32,
+        });
     }
     Ok(points)
 }
 
 pub(crate) fn format_save_points(points: &[SavePoint]) -> String {
-    let parts: Vec<String> = points.iter().map(|p| format!("{} {}", p.seconds, p.changes)).collect();
+    let parts: Vec<String> = points
+        .iter()
+        .map(|p| format!("{} {}", p.seconds, p.changes))
+        .collect();
     parts.join(" ")
 }
 
@@ -324,10 +373,17 @@ pub(crate) fn parse_output_buffer_limits(
         let secs_int = secs.value as i32;
         match (hard, soft) {
             (Some(hard_bytes), Some(soft_bytes)) if secs.complete && secs_int >= 0 => {
-                next[class as usize] = OutputBufferLimit { hard_bytes, soft_bytes, soft_seconds: i64::from(secs_int) };
+                next[class as usize] = OutputBufferLimit {
+                    hard_bytes,
+                    soft_bytes,
+                    soft_seconds: i64::from(secs_int),
+                };
             }
             _ => {
-                return Err("Error in hard, soft or soft_seconds setting in buffer limit configuration.".into());
+                return Err(
+                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                        .into(),
+                );
             }
         }
     }
@@ -353,7 +409,9 @@ pub(crate) fn parse_oom_score_adj_values(args: &[&[u8]]) -> Result<[i32; 3], Par
     for (slot, arg) in values.iter_mut().zip(args) {
         let r = c_strtoll(arg, 10);
         if !r.complete || !(-2000..=2000).contains(&r.value) {
-            return Err("Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into());
+            return Err(
+                "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into(),
+            );
         }
         *slot = r.value as i32;
     }
@@ -410,7 +468,11 @@ pub(crate) fn format_keyspace_events(flags: u32) -> String {
             }
         }
     }
-    for (bit, c) in [(KeyspaceEvents::KEYSPACE, 'K'), (KeyspaceEvents::KEYEVENT, 'E'), (KeyspaceEvents::KEY_MISS, 'm')] {
+    for (bit, c) in [
+        (KeyspaceEvents::KEYSPACE, 'K'),
+        (KeyspaceEvents::KEYEVENT, 'E'),
+        (KeyspaceEvents::KEY_MISS, 'm'),
+    ] {
         if flags & bit != 0 {
             s.push(c);
         }
@@ -432,7 +494,9 @@ pub(crate) fn parse_replica_of(args: &[&[u8]]) -> Result<Option<(Vec<u8>, i64)>,
     if args.len() != 2 {
         return Err("wrong number of arguments".into());
     }
-    if until_nul(args[0]).eq_ignore_ascii_case(b"no") && until_nul(args[1]).eq_ignore_ascii_case(b"one") {
+    if until_nul(args[0]).eq_ignore_ascii_case(b"no")
+        && until_nul(args[1]).eq_ignore_ascii_case(b"one")
+    {
         return Ok(None);
     }
     let port = c_strtoll(args[1], 10);
@@ -448,9 +512,12 @@ pub(crate) fn parse_percentiles(args: &[&[u8]]) -> Result<Vec<f64>, ParseError> 
     }
     args.iter()
         .map(|a| {
-            let v = parse_double(a).ok_or("Invalid latency-tracking-info-percentiles parameters")?;
+            let v =
+                parse_double(a).ok_or("Invalid latency-tracking-info-percentiles parameters")?;
             if !(0.0..=100.0).contains(&v) {
-                return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+                return Err(
+                    "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]",
+                );
             }
             Ok(v)
         })
@@ -490,21 +557,39 @@ mod tests {
     fn booleans() {
         assert!(parse_bool(b"YES").unwrap());
         assert!(!parse_bool(b"no").unwrap());
-        assert_eq!(parse_bool(b"maybe").unwrap_err(), "argument must be 'yes' or 'no'");
+        assert_eq!(
+            parse_bool(b"maybe").unwrap_err(),
+            "argument must be 'yes' or 'no'"
+        );
         assert!(parse_bool(b"1").is_err());
     }
 
     #[test]
     fn integers_and_their_errors() {
         assert_eq!(num("port", "7000").unwrap(), 7000);
-        assert_eq!(num("port", "abc").unwrap_err(), "argument couldn't be parsed into an integer");
-        assert_eq!(num("port", "06379").unwrap_err(), "argument couldn't be parsed into an integer");
-        assert_eq!(num("port", "65536").unwrap_err(), "argument must be between 0 and 65535 inclusive");
-        assert_eq!(num("hz", "-1").unwrap_err(), "argument must be between 0 and 2147483647 inclusive");
+        assert_eq!(
+            num("port", "abc").unwrap_err(),
+            "argument couldn't be parsed into an integer"
+        );
+        assert_eq!(
+            num("port", "06379").unwrap_err(),
+            "argument couldn't be parsed into an integer"
+        );
+        assert_eq!(
+            num("port", "65536").unwrap_err(),
+            "argument must be between 0 and 65535 inclusive"
+        );
+        assert_eq!(
+            num("hz", "-1").unwrap_err(),
+            "argument must be between 0 and 2147483647 inclusive"
+        );
         assert_eq!(num("list-max-listpack-size", "-3").unwrap(), -3);
         assert_eq!(num("slowlog-log-slower-than", "-1").unwrap(), -1);
         // Unsigned storage turns -1 into a huge number before the bound check.
-        assert_eq!(num("maxclients", "-1").unwrap_err(), "argument must be between 1 and 4294967295 inclusive");
+        assert_eq!(
+            num("maxclients", "-1").unwrap_err(),
+            "argument must be between 1 and 4294967295 inclusive"
+        );
     }
 
     #[test]
@@ -512,11 +597,26 @@ mod tests {
         assert_eq!(num("maxmemory", "1gb").unwrap(), 1 << 30);
         assert_eq!(num("maxmemory", "1GB").unwrap(), 1 << 30);
         assert_eq!(num("maxmemory", "").unwrap(), 0);
-        assert_eq!(num("maxmemory", "99999999999999999999999").unwrap(), u64::MAX as i128);
-        assert_eq!(num("maxmemory", "1zb").unwrap_err(), "argument must be a memory value");
-        assert_eq!(num("maxmemory", "-1").unwrap_err(), "argument must be a memory value");
-        assert_eq!(num("maxmemory", "1.5mb").unwrap_err(), "argument must be a memory value");
-        assert_eq!(num("hash-max-listpack-value", "-1").unwrap_err(), "argument must be a memory value");
+        assert_eq!(
+            num("maxmemory", "99999999999999999999999").unwrap(),
+            u64::MAX as i128
+        );
+        assert_eq!(
+            num("maxmemory", "1zb").unwrap_err(),
+            "argument must be a memory value"
+        );
+        assert_eq!(
+            num("maxmemory", "-1").unwrap_err(),
+            "argument must be a memory value"
+        );
+        assert_eq!(
+            num("maxmemory", "1.5mb").unwrap_err(),
+            "argument must be a memory value"
+        );
+        assert_eq!(
+            num("hash-max-listpack-value", "-1").unwrap_err(),
+            "argument must be a memory value"
+        );
         assert_eq!(
             num("proto-max-bulk-len", "18446744073709551615").unwrap_err(),
             "argument must be between 1048576 and 9223372036854775807 inclusive"
@@ -528,8 +628,14 @@ mod tests {
         assert_eq!(num("maxmemory-clients", "50%").unwrap(), -50);
         assert_eq!(num("maxmemory-clients", "0%").unwrap(), 0);
         assert_eq!(num("maxmemory-clients", "1mb").unwrap(), 1 << 20);
-        assert_eq!(num("maxmemory-clients", "200%").unwrap_err(), "percentage argument must be less or equal to 100");
-        assert_eq!(num("maxmemory-clients", "x").unwrap_err(), "argument must be a memory or percent value");
+        assert_eq!(
+            num("maxmemory-clients", "200%").unwrap_err(),
+            "percentage argument must be less or equal to 100"
+        );
+        assert_eq!(
+            num("maxmemory-clients", "x").unwrap_err(),
+            "argument must be a memory or percent value"
+        );
         assert_eq!(format_number(&spec("maxmemory-clients"), -50), "50%");
         assert_eq!(format_number(&spec("maxmemory-clients"), 0), "0");
     }
@@ -538,22 +644,34 @@ mod tests {
     fn octal_values() {
         assert_eq!(num("unixsocketperm", "700").unwrap(), 0o700);
         assert_eq!(num("unixsocketperm", "").unwrap(), 0);
-        assert_eq!(num("unixsocketperm", "1000").unwrap_err(), "argument must be between 0 and 777 inclusive");
-        assert_eq!(num("unixsocketperm", "9").unwrap_err(), "argument couldn't be parsed as an octal number");
+        assert_eq!(
+            num("unixsocketperm", "1000").unwrap_err(),
+            "argument must be between 0 and 777 inclusive"
+        );
+        assert_eq!(
+            num("unixsocketperm", "9").unwrap_err(),
+            "argument couldn't be parsed as an octal number"
+        );
         assert_eq!(format_number(&spec("unixsocketperm"), 0o700), "700");
     }
 
     #[test]
     fn enums() {
         let policy = enum_spec("maxmemory-policy");
-        assert_eq!(format_enum(&policy, parse_enum(&policy, &[b"ALLKEYS-LRU"]).unwrap()), "allkeys-lru");
+        assert_eq!(
+            format_enum(&policy, parse_enum(&policy, &[b"ALLKEYS-LRU"]).unwrap()),
+            "allkeys-lru"
+        );
         assert_eq!(
             parse_enum(&policy, &[b"bogus"]).unwrap_err(),
             "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, \
              volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"
         );
         let oom = enum_spec("oom-score-adj");
-        assert_eq!(format_enum(&oom, parse_enum(&oom, &[b"relative"]).unwrap()), "yes");
+        assert_eq!(
+            format_enum(&oom, parse_enum(&oom, &[b"relative"]).unwrap()),
+            "yes"
+        );
         let shutdown = enum_spec("shutdown-on-sigint");
         let v = parse_enum(&shutdown, &[b"save", b"now"]).unwrap();
         assert_eq!(format_enum(&shutdown, v), "save now");
@@ -570,20 +688,47 @@ mod tests {
         assert!(parse_save_points(&[b"0", b"1"]).is_err());
         assert!(parse_save_points(&[b"1", b"-1"]).is_err());
         // strtoll leniency: an empty change count is 0, leading zeros are fine.
-        assert_eq!(parse_save_points(&[b"900", b""]).unwrap(), [SavePoint { seconds: 900, changes: 0 }]);
-        assert_eq!(parse_save_points(&[b"0900", b" 1"]).unwrap(), [SavePoint { seconds: 900, changes: 1 }]);
+        assert_eq!(
+            parse_save_points(&[b"900", b""]).unwrap(),
+            [SavePoint {
+                seconds: 900,
+                changes: 0
+            }]
+        );
+        assert_eq!(
+            parse_save_points(&[b"0900", b" 1"]).unwrap(),
+            [SavePoint {
+                seconds: 900,
+                changes: 1
+            }]
+        );
         assert!(parse_save_points(&[b"", b"1"]).is_err());
     }
 
     #[test]
     fn output_buffer_limits() {
-        let l = parse_output_buffer_limits(&DEFAULT_OUTPUT_BUFFER_LIMITS, &[b"normal", b"1mb", b"2mb", b"3"]).unwrap();
+        let l = parse_output_buffer_limits(
+            &DEFAULT_OUTPUT_BUFFER_LIMITS,
+            &[b"normal", b"1mb", b"2mb", b"3"],
+        )
+        .unwrap();
         assert_eq!(
             format_output_buffer_limits(&l),
             "normal 1048576 2097152 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
         );
-        let l = parse_output_buffer_limits(&DEFAULT_OUTPUT_BUFFER_LIMITS, &[b"replica", b"1", b"2", b"3"]).unwrap();
-        assert_eq!(l[1], OutputBufferLimit { hard_bytes: 1, soft_bytes: 2, soft_seconds: 3 });
+        let l = parse_output_buffer_limits(
+            &DEFAULT_OUTPUT_BUFFER_LIMITS,
+            &[b"replica", b"1", b"2", b"3"],
+        )
+        .unwrap();
+        assert_eq!(
+            l[1],
+            OutputBufferLimit {
+                hard_bytes: 1,
+                soft_bytes: 2,
+                soft_seconds: 3
+            }
+        );
         assert_eq!(
             parse_output_buffer_limits(&l, &[b"master", b"1", b"2", b"3"]).unwrap_err(),
             "Invalid client class specified in buffer limit configuration."
@@ -600,12 +745,30 @@ mod tests {
 
     #[test]
     fn keyspace_events() {
-        assert_eq!(format_keyspace_events(parse_keyspace_events(b"KEA").unwrap()), "AKE");
-        assert_eq!(format_keyspace_events(parse_keyspace_events(b"Kx$m").unwrap()), "$xKm");
-        assert_eq!(format_keyspace_events(parse_keyspace_events(b"g$lshzxet").unwrap()), "g$lshzxet");
-        assert_eq!(format_keyspace_events(parse_keyspace_events(b"g$lshzxetd").unwrap()), "A");
-        assert_eq!(format_keyspace_events(parse_keyspace_events(b"An").unwrap()), "A");
-        assert_eq!(format_keyspace_events(parse_keyspace_events(b"").unwrap()), "");
+        assert_eq!(
+            format_keyspace_events(parse_keyspace_events(b"KEA").unwrap()),
+            "AKE"
+        );
+        assert_eq!(
+            format_keyspace_events(parse_keyspace_events(b"Kx$m").unwrap()),
+            "$xKm"
+        );
+        assert_eq!(
+            format_keyspace_events(parse_keyspace_events(b"g$lshzxet").unwrap()),
+            "g$lshzxet"
+        );
+        assert_eq!(
+            format_keyspace_events(parse_keyspace_events(b"g$lshzxetd").unwrap()),
+            "A"
+        );
+        assert_eq!(
+            format_keyspace_events(parse_keyspace_events(b"An").unwrap()),
+            "A"
+        );
+        assert_eq!(
+            format_keyspace_events(parse_keyspace_events(b"").unwrap()),
+            ""
+        );
         assert_eq!(
             parse_keyspace_events(b"Q").unwrap_err(),
             "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
@@ -615,12 +778,24 @@ mod tests {
     #[test]
     fn replica_of_and_percentiles() {
         assert_eq!(parse_replica_of(&[b"NO", b"ONE"]).unwrap(), None);
-        assert_eq!(parse_replica_of(&[b"h", b"7000"]).unwrap(), Some((b"h".to_vec(), 7000)));
-        assert_eq!(parse_replica_of(&[b"h", b"x"]).unwrap_err(), "Invalid master port");
-        assert_eq!(parse_replica_of(&[b"h"]).unwrap_err(), "wrong number of arguments");
+        assert_eq!(
+            parse_replica_of(&[b"h", b"7000"]).unwrap(),
+            Some((b"h".to_vec(), 7000))
+        );
+        assert_eq!(
+            parse_replica_of(&[b"h", b"x"]).unwrap_err(),
+            "Invalid master port"
+        );
+        assert_eq!(
+            parse_replica_of(&[b"h"]).unwrap_err(),
+            "wrong number of arguments"
+        );
         let p = parse_percentiles(&[b"50", b"99.9", b"100", b"0.001"]).unwrap();
         assert_eq!(format_percentiles(&p), "50 99.9 100 0.001");
-        assert_eq!(format_percentiles(&parse_percentiles(&[b"1e2"]).unwrap()), "100");
+        assert_eq!(
+            format_percentiles(&parse_percentiles(&[b"1e2"]).unwrap()),
+            "100"
+        );
         assert!(parse_percentiles(&[b""]).unwrap().is_empty());
         assert!(parse_percentiles(&[b"101"]).is_err());
         assert!(parse_percentiles(&[b"x"]).is_err());

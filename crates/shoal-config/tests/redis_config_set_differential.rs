@@ -82,11 +82,15 @@ impl Client {
     }
 
     fn config_get(&mut self, pattern: &str) -> BTreeMap<String, Vec<u8>> {
-        let Reply::Array(items) = self.call(&[b"CONFIG", b"GET", pattern.as_bytes()]) else { panic!("CONFIG GET") };
+        let Reply::Array(items) = self.call(&[b"CONFIG", b"GET", pattern.as_bytes()]) else {
+            panic!("CONFIG GET")
+        };
         items
             .chunks(2)
             .map(|kv| match kv {
-                [Reply::Bulk(Some(k)), Reply::Bulk(Some(v))] => (String::from_utf8_lossy(k).into_owned(), v.clone()),
+                [Reply::Bulk(Some(k)), Reply::Bulk(Some(v))] => {
+                    (String::from_utf8_lossy(k).into_owned(), v.clone())
+                }
                 other => panic!("bad CONFIG GET pair {other:?}"),
             })
             .collect()
@@ -94,7 +98,11 @@ impl Client {
 }
 
 fn start_redis(port: &str, args: &[String]) -> Option<(Server, Client)> {
-    if !Command::new("redis-server").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    if !Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         eprintln!("redis-server not found: differential test skipped");
         return None;
     }
@@ -111,9 +119,17 @@ fn start_redis(port: &str, args: &[String]) -> Option<(Server, Client)> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(stream) = TcpStream::connect(format!("127.0.0.1:{port}")) {
-            stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
             let reader = BufReader::new(stream.try_clone().expect("clone"));
-            return Some((server, Client { writer: stream, reader }));
+            return Some((
+                server,
+                Client {
+                    writer: stream,
+                    reader,
+                },
+            ));
         }
         assert!(Instant::now() < deadline, "redis-server did not start");
         std::thread::sleep(Duration::from_millis(20));
@@ -121,7 +137,11 @@ fn start_redis(port: &str, args: &[String]) -> Option<(Server, Client)> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// CONFIG SET calls, each a list of name/value pairs. Values that would move the listener,
@@ -171,7 +191,10 @@ const CASES: &[&[(&str, &str)]] = &[
     &[("client-output-buffer-limit", "normal 1 2")],
     &[("client-output-buffer-limit", "master 1 2 3")],
     &[("client-output-buffer-limit", "pubsub 1mb 2mb 3")],
-    &[("client-output-buffer-limit", "replica 300mb 70mb 61 pubsub 1 2 -1")],
+    &[(
+        "client-output-buffer-limit",
+        "replica 300mb 70mb 61 pubsub 1 2 -1",
+    )],
     &[("client-output-buffer-limit", "replica 300mb 70mb 61")],
     &[("client-output-buffer-limit", "")],
     &[("notify-keyspace-events", "Q")],
@@ -256,7 +279,11 @@ const CASES: &[&[(&str, &str)]] = &[
     &[("repl-backlog-size", "1536")],
     &[("watchdog-period", "0")],
     &[("auto-aof-rewrite-min-size", "32mb")],
-    &[("lfu-log-factor", "11"), ("lfu-decay-time", "2"), ("hz", "20")],
+    &[
+        ("lfu-log-factor", "11"),
+        ("lfu-decay-time", "2"),
+        ("hz", "20"),
+    ],
     &[("lfu-log-factor", "12"), ("save", "x"), ("hz", "30")],
 ];
 
@@ -270,13 +297,26 @@ fn ours_reply(result: Result<Vec<shoal_config::Changed>, String>) -> Reply {
 #[test]
 fn config_set_and_get_behave_like_redis() {
     let port = free_port().to_string();
-    let args: Vec<String> = ["--port", &port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let Some((server, mut redis)) = start_redis(&port, &args) else { return };
+    let args: Vec<String> = [
+        "--port",
+        &port,
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let Some((server, mut redis)) = start_redis(&port, &args) else {
+        return;
+    };
 
-    let Invocation::Run(cmdline) = parse_command_line(&args) else { panic!("run") };
+    let Invocation::Run(cmdline) = parse_command_line(&args) else {
+        panic!("run")
+    };
     let mut host = MemoryHost::new();
     let mut ours: Config = load(&cmdline, &mut host).expect("load");
     // The server runs in its own directory; ours learns it as the binary would.
@@ -291,8 +331,15 @@ fn config_set_and_get_behave_like_redis() {
             cmd.push(v.as_bytes());
         }
         let want = redis.call(&cmd);
-        let pairs: Vec<(&[u8], &[u8])> = case.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())).collect();
-        let mut ctx = SetContext { client_is_local: true, loading: false, host: &mut host };
+        let pairs: Vec<(&[u8], &[u8])> = case
+            .iter()
+            .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+            .collect();
+        let mut ctx = SetContext {
+            client_is_local: true,
+            loading: false,
+            host: &mut host,
+        };
         let got = ours_reply(ours.config_set(&pairs, &mut ctx));
         if got != want {
             mismatches.push(format!("CONFIG SET {case:?}: redis {want:?}, ours {got:?}"));
@@ -306,7 +353,9 @@ fn config_set_and_get_behave_like_redis() {
                     .collect(),
             );
             if got != want {
-                mismatches.push(format!("after {case:?}, CONFIG GET {name}: redis {want:?}, ours {got:?}"));
+                mismatches.push(format!(
+                    "after {case:?}, CONFIG GET {name}: redis {want:?}, ours {got:?}"
+                ));
             }
         }
     }
@@ -314,17 +363,30 @@ fn config_set_and_get_behave_like_redis() {
     // Every directive and alias set to the value it already has: checks which ones are
     // immutable or protected, and that each printed value parses back. `bind` is left
     // out because Redis rebinds its listener even for the same addresses.
-    for found in shoal_config::DIRECTIVES.iter().flat_map(|d| std::iter::once(d.name).chain(d.alias)) {
+    for found in shoal_config::DIRECTIVES
+        .iter()
+        .flat_map(|d| std::iter::once(d.name).chain(d.alias))
+    {
         if found == "bind" {
             continue;
         }
-        let Reply::Array(items) = redis.call(&[b"CONFIG", b"GET", found.as_bytes()]) else { panic!("get") };
-        let Some(Reply::Bulk(Some(current))) = items.get(1) else { panic!("no value for {found}") };
+        let Reply::Array(items) = redis.call(&[b"CONFIG", b"GET", found.as_bytes()]) else {
+            panic!("get")
+        };
+        let Some(Reply::Bulk(Some(current))) = items.get(1) else {
+            panic!("no value for {found}")
+        };
         let want = redis.call(&[b"CONFIG", b"SET", found.as_bytes(), current]);
-        let mut ctx = SetContext { client_is_local: true, loading: false, host: &mut host };
+        let mut ctx = SetContext {
+            client_is_local: true,
+            loading: false,
+            host: &mut host,
+        };
         let got = ours_reply(ours.config_set(&[(found.as_bytes(), current)], &mut ctx));
         if got != want {
-            mismatches.push(format!("CONFIG SET {found} (unchanged value): redis {want:?}, ours {got:?}"));
+            mismatches.push(format!(
+                "CONFIG SET {found} (unchanged value): redis {want:?}, ours {got:?}"
+            ));
         }
     }
 
@@ -340,7 +402,12 @@ fn config_set_and_get_behave_like_redis() {
         }
     }
     assert_eq!(got.len(), want.len(), "same number of names");
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 /// Lines after the rewrite signature, sorted: Redis appends them in hash order.
@@ -349,7 +416,11 @@ fn split_rewrite(text: &str) -> (String, Vec<String>) {
         Some((head, tail)) => {
             // Redis regenerates ACL users from its ACL state; Shoal keeps `user` lines as
             // they were, so generated `user` lines are not compared.
-            let mut lines: Vec<String> = tail.lines().filter(|l| !l.starts_with("user ")).map(str::to_string).collect();
+            let mut lines: Vec<String> = tail
+                .lines()
+                .filter(|l| !l.starts_with("user "))
+                .map(str::to_string)
+                .collect();
             lines.sort();
             (head.to_string(), lines)
         }
@@ -372,15 +443,25 @@ fn config_rewrite_produces_the_same_file_as_redis() {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
-    let dir = RemoveOnDrop(std::env::temp_dir().join(format!("shoal-config-rewrite-{}", std::process::id())));
+    let dir = RemoveOnDrop(
+        std::env::temp_dir().join(format!("shoal-config-rewrite-{}", std::process::id())),
+    );
     std::fs::create_dir_all(&dir.0).expect("temp dir");
     let conf = dir.0.join("redis.conf");
     std::fs::write(&conf, &old).expect("write conf");
-    let args = vec![conf.to_string_lossy().into_owned(), "--port".to_string(), port.clone()];
-    let Some((server, mut redis)) = start_redis(&port, &args) else { return };
+    let args = vec![
+        conf.to_string_lossy().into_owned(),
+        "--port".to_string(),
+        port.clone(),
+    ];
+    let Some((server, mut redis)) = start_redis(&port, &args) else {
+        return;
+    };
 
     let mut host = MemoryHost::new().with_file("/redis.conf", &old);
-    let Invocation::Run(cmdline) = parse_command_line(&["/redis.conf", "--port", &port]) else { panic!("run") };
+    let Invocation::Run(cmdline) = parse_command_line(&["/redis.conf", "--port", &port]) else {
+        panic!("run")
+    };
     let mut ours = load(&cmdline, &mut host).expect("load");
     let cwd = std::fs::canonicalize(&server.dir).expect("canonical dir");
     ours.set_working_dir(cwd.into_os_string().into_encoded_bytes());
@@ -392,7 +473,10 @@ fn config_rewrite_produces_the_same_file_as_redis() {
         ("replica-priority", "2"),
         ("notify-keyspace-events", "Ex"),
         ("masterauth", ""),
-        ("client-output-buffer-limit", "pubsub 1 2 3 normal 1mb 2mb 3"),
+        (
+            "client-output-buffer-limit",
+            "pubsub 1 2 3 normal 1mb 2mb 3",
+        ),
         ("latency-tracking-info-percentiles", ""),
         ("maxmemory-clients", "50%"),
         ("cluster-announce-hostname", "foo"),
@@ -403,15 +487,31 @@ fn config_rewrite_produces_the_same_file_as_redis() {
         ("ignore-warnings", "a \"quoted\" value"),
     ];
     for (k, v) in sets {
-        assert_eq!(redis.call(&[b"CONFIG", b"SET", k.as_bytes(), v.as_bytes()]), Reply::Status("OK".into()), "{k}");
-        let mut ctx = SetContext { client_is_local: true, loading: false, host: &mut host };
-        ours.config_set(&[(k.as_bytes(), v.as_bytes())], &mut ctx).expect(k);
+        assert_eq!(
+            redis.call(&[b"CONFIG", b"SET", k.as_bytes(), v.as_bytes()]),
+            Reply::Status("OK".into()),
+            "{k}"
+        );
+        let mut ctx = SetContext {
+            client_is_local: true,
+            loading: false,
+            host: &mut host,
+        };
+        ours.config_set(&[(k.as_bytes(), v.as_bytes())], &mut ctx)
+            .expect(k);
     }
-    assert_eq!(redis.call(&[b"CONFIG", b"REWRITE"]), Reply::Status("OK".into()));
+    assert_eq!(
+        redis.call(&[b"CONFIG", b"REWRITE"]),
+        Reply::Status("OK".into())
+    );
     let want = std::fs::read_to_string(&conf).expect("read rewritten");
     let got = String::from_utf8(ours.rewrite(old.as_bytes())).expect("utf8");
     drop(server);
-    assert_eq!(split_rewrite(&got), split_rewrite(&want), "\nours:\n{got}\nredis:\n{want}");
+    assert_eq!(
+        split_rewrite(&got),
+        split_rewrite(&want),
+        "\nours:\n{got}\nredis:\n{want}"
+    );
 }
 
 /// The redis.conf Debian ships (Redis's own example file with distribution paths) loads
@@ -425,8 +525,20 @@ fn the_distribution_redis_conf_loads_like_redis() {
     };
     let port = free_port().to_string();
     let overrides: Vec<String> = [
-        "--port", &port, "--bind", "127.0.0.1", "--daemonize", "no", "--pidfile", "", "--logfile", "",
-        "--supervised", "no", "--save", "",
+        "--port",
+        &port,
+        "--bind",
+        "127.0.0.1",
+        "--daemonize",
+        "no",
+        "--pidfile",
+        "",
+        "--logfile",
+        "",
+        "--supervised",
+        "no",
+        "--save",
+        "",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -438,11 +550,15 @@ fn the_distribution_redis_conf_loads_like_redis() {
         eprintln!("/var/lib/redis missing: test skipped");
         return;
     }
-    let Some((_server, mut redis)) = start_redis(&port, &args) else { return };
+    let Some((_server, mut redis)) = start_redis(&port, &args) else {
+        return;
+    };
 
     let mut host = MemoryHost::new();
     host.files.insert(b"/etc/redis/redis.conf".to_vec(), text);
-    let Invocation::Run(cmdline) = parse_command_line(&args) else { panic!("run") };
+    let Invocation::Run(cmdline) = parse_command_line(&args) else {
+        panic!("run")
+    };
     let ours = load(&cmdline, &mut host).expect("the distribution redis.conf loads");
 
     let want = redis.config_get("*");
@@ -459,5 +575,10 @@ fn the_distribution_redis_conf_loads_like_redis() {
     }
     assert_eq!(got.len(), want.len());
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
-    assert!(ours.kept_directives_in_use().iter().any(|k| k.name == "tcp-backlog"), "a kept directive set by the file is reported");
+    assert!(
+        ours.kept_directives_in_use()
+            .iter()
+            .any(|k| k.name == "tcp-backlog"),
+        "a kept directive set by the file is reported"
+    );
 }

@@ -9,7 +9,16 @@ use shoal_config::{load, parse_command_line, Config, Invocation, MemoryHost};
 const MACHINE_DEPENDENT: &[(&str, &str)] = &[("dir", "the working directory of the process")];
 
 /// The options the capture was started with (see the data file header).
-const CAPTURE_ARGS: &[&str] = &["--port", "16411", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+const CAPTURE_ARGS: &[&str] = &[
+    "--port",
+    "16411",
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+];
 
 fn captured() -> BTreeMap<String, String> {
     let text = include_str!("data/redis-7.0-config-get-all.txt");
@@ -31,7 +40,9 @@ fn ours(config: &Config) -> BTreeMap<String, String> {
 }
 
 fn started_like_the_capture() -> Config {
-    let Invocation::Run(cmdline) = parse_command_line(CAPTURE_ARGS) else { panic!("not a run") };
+    let Invocation::Run(cmdline) = parse_command_line(CAPTURE_ARGS) else {
+        panic!("not a run")
+    };
     load(&cmdline, &mut MemoryHost::new()).expect("capture options load")
 }
 
@@ -41,7 +52,10 @@ fn config_get_all_lists_the_same_names_as_redis() {
     let ours = ours(&started_like_the_capture());
     let missing: Vec<&String> = redis.keys().filter(|k| !ours.contains_key(*k)).collect();
     let extra: Vec<&String> = ours.keys().filter(|k| !redis.contains_key(*k)).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
     assert_eq!(redis.len(), 192);
 }
 
@@ -67,10 +81,19 @@ fn plain_defaults_differ_from_the_capture_only_where_the_command_line_set_them()
     let redis = captured();
     let ours = ours(&Config::new());
     // What a start without options has, per Redis 7.0's built-in defaults.
-    let expected_overrides: BTreeMap<&str, &str> =
-        [("port", "6379"), ("bind", "* -::*"), ("save", "3600 1 300 100 60 10000"), ("dir", "")].into_iter().collect();
+    let expected_overrides: BTreeMap<&str, &str> = [
+        ("port", "6379"),
+        ("bind", "* -::*"),
+        ("save", "3600 1 300 100 60 10000"),
+        ("dir", ""),
+    ]
+    .into_iter()
+    .collect();
     for (name, want) in &redis {
-        let want = expected_overrides.get(name.as_str()).copied().unwrap_or(want);
+        let want = expected_overrides
+            .get(name.as_str())
+            .copied()
+            .unwrap_or(want);
         assert_eq!(ours.get(name).map(String::as_str), Some(want), "{name}");
     }
 }

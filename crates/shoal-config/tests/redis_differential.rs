@@ -29,11 +29,19 @@ impl Host for FsHost {
         if !meta.is_dir() {
             return Err("Not a directory".into());
         }
-        Ok(std::fs::canonicalize(path).map_err(os_reason)?.into_os_string().into_encoded_bytes())
+        Ok(std::fs::canonicalize(path)
+            .map_err(os_reason)?
+            .into_os_string()
+            .into_encoded_bytes())
     }
     fn check_logfile(&mut self, path: &[u8]) -> Result<(), String> {
         let path = std::str::from_utf8(path).map_err(|e| e.to_string())?;
-        std::fs::OpenOptions::new().append(true).create(true).open(path).map(drop).map_err(os_reason)
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map(drop)
+            .map_err(os_reason)
     }
 }
 
@@ -47,7 +55,10 @@ fn os_reason(e: std::io::Error) -> String {
 }
 
 fn redis_available() -> bool {
-    Command::new("redis-server").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Runs redis-server; returns (exit code, stdout, stderr).
@@ -59,7 +70,12 @@ fn run_redis(args: &[String], stdin: &[u8]) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn redis-server");
-    child.stdin.take().expect("piped").write_all(stdin).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(stdin)
+        .expect("write stdin");
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         if child.try_wait().expect("try_wait").is_some() {
@@ -80,11 +96,21 @@ fn run_redis(args: &[String], stdin: &[u8]) -> (i32, String, String) {
 }
 
 fn ours(args: &[String], stdin: &[u8]) -> LoadError {
-    let Invocation::Run(mut cmd) = parse_command_line(args) else { panic!("not a run: {args:?}") };
+    let Invocation::Run(mut cmd) = parse_command_line(args) else {
+        panic!("not a run: {args:?}")
+    };
     // As the binary does (and Redis before loading): name the config file absolutely.
-    let cwd = std::env::current_dir().expect("cwd").into_os_string().into_encoded_bytes();
+    let cwd = std::env::current_dir()
+        .expect("cwd")
+        .into_os_string()
+        .into_encoded_bytes();
     cmd.config_file = cmd.config_file.map(|f| absolute_config_path(&cwd, &f));
-    match load(&cmd, &mut FsHost { stdin: stdin.to_vec() }) {
+    match load(
+        &cmd,
+        &mut FsHost {
+            stdin: stdin.to_vec(),
+        },
+    ) {
         Ok(_) => panic!("{args:?} loaded without error"),
         Err(e) => e,
     }
@@ -139,14 +165,23 @@ fn bad_configurations_fail_like_redis() {
         (strings(&["--maxmemory-policy", "x"]), b""),
         (strings(&["--rename-command", "foo"]), b""),
         (strings(&["--loglevel"]), b""),
-        (strings(&["--cluster-enabled", "yes", "--replicaof", "127.0.0.1", "1"]), b""),
+        (
+            strings(&["--cluster-enabled", "yes", "--replicaof", "127.0.0.1", "1"]),
+            b"",
+        ),
         (strings(&["--list-max-ziplist-entries"]), b""),
         (strings(&["--dbfilename", "a/b"]), b""),
         (strings(&["--appendfilename", ""]), b""),
         (strings(&["--appenddirname", "x/y"]), b""),
         (strings(&["--cluster-announce-hostname", "a_b"]), b""),
-        (strings(&["--client-output-buffer-limit", "normal 1 2"]), b""),
-        (strings(&["--client-output-buffer-limit", "master 1 2 3"]), b""),
+        (
+            strings(&["--client-output-buffer-limit", "normal 1 2"]),
+            b"",
+        ),
+        (
+            strings(&["--client-output-buffer-limit", "master 1 2 3"]),
+            b"",
+        ),
         (strings(&["--oom-score-adj-values", "1 2"]), b""),
         (strings(&["--oom-score-adj-values", "1 2 9999"]), b""),
         (strings(&["--notify-keyspace-events", "Q"]), b""),
@@ -156,7 +191,10 @@ fn bad_configurations_fail_like_redis() {
         (strings(&["--unixsocketperm", "9"]), b""),
         (strings(&["--maxmemory-clients", "200%"]), b""),
         (strings(&["--maxmemory-clients", "abc"]), b""),
-        (strings(&["--latency-tracking-info-percentiles", "101"]), b""),
+        (
+            strings(&["--latency-tracking-info-percentiles", "101"]),
+            b"",
+        ),
         (strings(&["--latency-tracking-info-percentiles", "x"]), b""),
         (strings(&["--replicaof", "h", "x"]), b""),
         (strings(&["--replicaof", "h"]), b""),
@@ -186,7 +224,10 @@ fn bad_configurations_fail_like_redis() {
     let mut mismatches = Vec::new();
     for (args, stdin) in &cases {
         let mut full = strings(&["--port", "0"]);
-        if args.first().is_some_and(|a| !a.starts_with('-') || a == "-") {
+        if args
+            .first()
+            .is_some_and(|a| !a.starts_with('-') || a == "-")
+        {
             // A config file or `-` must stay the first argument.
             full = args.clone();
             full.splice(1..1, strings(&["--port", "0"]));
@@ -202,8 +243,16 @@ fn bad_configurations_fail_like_redis() {
             _ => stderr == report,
         };
         if code != 1 || !same {
-            mismatches.push(format!("{full:?}\n  redis (exit {code}): {stderr:?} {stdout:?}\n  ours: {report:?}"));
+            mismatches.push(format!(
+                "{full:?}\n  redis (exit {code}): {stderr:?} {stdout:?}\n  ours: {report:?}"
+            ));
         }
     }
-    assert!(mismatches.is_empty(), "{} of {} cases differ:\n{}", mismatches.len(), cases.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} cases differ:\n{}",
+        mismatches.len(),
+        cases.len(),
+        mismatches.join("\n")
+    );
 }

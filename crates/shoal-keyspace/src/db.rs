@@ -15,10 +15,10 @@ use crate::small_bytes::SmallBytes;
 use crate::table::{Entry, SlotTable, NO_EXPIRY};
 use crate::value::Value;
 use foldhash::fast::FixedState;
-use std::collections::HashMap;
 use rand::Rng;
 use shoal_types::{key_hash_slot, SLOT_COUNT};
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 /// How an overwrite treats the key's existing TTL.
@@ -191,7 +191,12 @@ impl Db {
     /// Looks `key` up for a write that does not read it first (INCR,
     /// APPEND): records the access but, like Redis's write lookups, counts
     /// no keyspace hit or miss.
-    pub fn get_mut_for_write(&mut self, key: &[u8], now_ms: u64, rng: &mut impl Rng) -> Option<&mut Value> {
+    pub fn get_mut_for_write(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        rng: &mut impl Rng,
+    ) -> Option<&mut Value> {
         let (slot, pos) = self.find_live(key, now_ms)?;
         self.touch(slot, pos, now_ms, rng);
         Some(&mut self.slots[slot].entry_mut(pos).value)
@@ -612,7 +617,10 @@ impl Db {
 
     /// Heap bytes of the table structures (for MEMORY STATS-style reports).
     pub fn overhead_bytes(&self) -> usize {
-        self.slots.iter().map(SlotTable::overhead_bytes).sum::<usize>()
+        self.slots
+            .iter()
+            .map(SlotTable::overhead_bytes)
+            .sum::<usize>()
             + self.slots.capacity() * std::mem::size_of::<SlotTable>()
     }
 
@@ -759,7 +767,12 @@ mod tests {
         let mut r = rng();
         assert!(db.random_key(0, &mut r).is_none());
         for i in 0..100 {
-            db.set(format!("{{tag}}{i}").as_bytes(), Value::string(b"v"), Ttl::Clear, 0);
+            db.set(
+                format!("{{tag}}{i}").as_bytes(),
+                Value::string(b"v"),
+                Ttl::Clear,
+                0,
+            );
         }
         db.set(b"other", Value::string(b"v"), Ttl::Clear, 0);
         let slot = key_hash_slot(b"{tag}");

@@ -64,7 +64,10 @@ impl EvictionPolicy {
 
     /// True for the LFU policies (entries then keep access frequencies).
     pub fn is_lfu(self) -> bool {
-        matches!(self, EvictionPolicy::AllKeysLfu | EvictionPolicy::VolatileLfu)
+        matches!(
+            self,
+            EvictionPolicy::AllKeysLfu | EvictionPolicy::VolatileLfu
+        )
     }
 
     fn volatile_only(self) -> bool {
@@ -100,7 +103,11 @@ impl EvictionPool {
     }
 
     fn offer(&mut self, c: Candidate) {
-        if self.candidates.iter().any(|x| x.db == c.db && x.key == c.key) {
+        if self
+            .candidates
+            .iter()
+            .any(|x| x.db == c.db && x.key == c.key)
+        {
             return;
         }
         if self.candidates.len() == POOL_SIZE {
@@ -129,7 +136,13 @@ impl EvictionPool {
             EvictionPolicy::AllKeysRandom | EvictionPolicy::VolatileRandom => {
                 let volatile = policy.volatile_only();
                 let candidates: Vec<usize> = (0..dbs.len())
-                    .filter(|&i| if volatile { dbs[i].volatile_len() > 0 } else { !dbs[i].is_empty() })
+                    .filter(|&i| {
+                        if volatile {
+                            dbs[i].volatile_len() > 0
+                        } else {
+                            !dbs[i].is_empty()
+                        }
+                    })
                     .collect();
                 let db = *candidates.get(rng.random_range(0..candidates.len().max(1)))?;
                 let key = if volatile {
@@ -162,7 +175,11 @@ impl EvictionPool {
     ) -> Option<(usize, Vec<u8>)> {
         let volatile = policy.volatile_only();
         for (i, db) in dbs.iter().enumerate() {
-            let pool_from = if volatile { db.volatile_len() } else { db.len() };
+            let pool_from = if volatile {
+                db.volatile_len()
+            } else {
+                db.len()
+            };
             if pool_from == 0 {
                 continue;
             }

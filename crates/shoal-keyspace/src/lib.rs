@@ -12,8 +12,8 @@ pub mod access;
 pub mod collections;
 mod db;
 pub mod eviction;
-pub mod small_bytes;
 mod slot_counts;
+pub mod small_bytes;
 mod table;
 pub mod value;
 

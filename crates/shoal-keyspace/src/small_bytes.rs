@@ -140,6 +140,9 @@ mod tests {
         let l = SmallBytes::new(&long);
         assert!(matches!(l, SmallBytes::Heap(_)));
         assert_eq!(l.as_bytes(), &long[..]);
-        assert_eq!(SmallBytes::from_vec(b"abc".to_vec()), SmallBytes::new(b"abc"));
+        assert_eq!(
+            SmallBytes::from_vec(b"abc".to_vec()),
+            SmallBytes::new(b"abc")
+        );
     }
 }

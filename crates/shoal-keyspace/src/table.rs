@@ -149,8 +149,9 @@ impl SlotTable {
         if cap > 16 && self.entries.len() < cap / 4 {
             self.entries.shrink_to(self.entries.len() * 2);
             let entries = &self.entries;
-            self.index
-                .shrink_to(entries.len(), |&i| hasher.hash_one(entries[i as usize].key.as_bytes()));
+            self.index.shrink_to(entries.len(), |&i| {
+                hasher.hash_one(entries[i as usize].key.as_bytes())
+            });
         }
     }
 

@@ -268,7 +268,12 @@ mod tests {
             b"1a",
             b"1.0",
         ] {
-            assert_eq!(parse_canonical_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_canonical_i64(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 

@@ -27,7 +27,9 @@ pub fn write_double(out: &mut String, value: f64) {
     const PRECISION: i32 = 17;
     // Exponent after rounding to 17 significant digits decides the notation.
     let sci = format!("{:.*e}", (PRECISION - 1) as usize, value);
-    let (mantissa, exp) = sci.split_once('e').expect("Rust's {:e} always has an exponent");
+    let (mantissa, exp) = sci
+        .split_once('e')
+        .expect("Rust's {:e} always has an exponent");
     let exp: i32 = exp.parse().expect("Rust's exponent is a plain integer");
     if (-4..PRECISION).contains(&exp) {
         let decimals = (PRECISION - 1 - exp) as usize;

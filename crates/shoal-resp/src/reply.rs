@@ -160,8 +160,10 @@ impl ReplyBuf {
     pub fn error(&mut self, msg: &str) {
         self.buf.push(b'-');
         if msg.contains(['\r', '\n']) {
-            self.buf
-                .extend(msg.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+            self.buf.extend(
+                msg.bytes()
+                    .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+            );
         } else {
             self.buf.extend_from_slice(msg.as_bytes());
         }
@@ -344,7 +346,10 @@ mod tests {
             both(|r| r.double(1.5)),
             ("$3\r\n1.5\r\n".into(), ",1.5\r\n".into())
         );
-        assert_eq!(both(|r| r.boolean(true)), (":1\r\n".into(), "#t\r\n".into()));
+        assert_eq!(
+            both(|r| r.boolean(true)),
+            (":1\r\n".into(), "#t\r\n".into())
+        );
         assert_eq!(
             both(|r| r.verbatim("txt", b"hi")),
             ("$2\r\nhi\r\n".into(), "=6\r\ntxt:hi\r\n".into())
@@ -362,7 +367,10 @@ mod tests {
             r.array(1);
         });
         assert_eq!(a, b);
-        assert_eq!(a, "+OK\r\n:-42\r\n$3\r\nfoo\r\n$2\r\n12\r\n-ERR bad  thing\r\n*1\r\n");
+        assert_eq!(
+            a,
+            "+OK\r\n:-42\r\n$3\r\nfoo\r\n$2\r\n12\r\n-ERR bad  thing\r\n*1\r\n"
+        );
     }
 
     #[test]

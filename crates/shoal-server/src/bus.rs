@@ -213,7 +213,8 @@ pub fn start(
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{host}: {e}")))?;
     let mut listener = TcpListener::bind(addr)
         .map_err(|e| io::Error::new(e.kind(), format!("cluster bus port {addr}: {e}")))?;
-    poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+    poll.registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)?;
     let now = Millis(crate::server::unix_ms());
     let node = ClusterNode::new(config, restored, seed, now);
     file.save_view(node.view(), true)
@@ -279,8 +280,18 @@ struct Driver {
 /// `ping:3,pong:4` for the message types with a non-zero count.
 fn by_type(counts: &[u64]) -> String {
     const NAMES: [&str; 12] = [
-        "ping", "pong", "meet", "fail", "publish", "auth-req", "auth-ack", "update", "mfstart",
-        "module", "publishshard", "unknown",
+        "ping",
+        "pong",
+        "meet",
+        "fail",
+        "publish",
+        "auth-req",
+        "auth-ack",
+        "update",
+        "mfstart",
+        "module",
+        "publishshard",
+        "unknown",
     ];
     let parts: Vec<String> = counts
         .iter()
@@ -318,7 +329,11 @@ impl Driver {
                 match ev.token() {
                     LISTENER => self.accept(),
                     WAKER => {}
-                    t => self.on_link_event(t, ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable()),
+                    t => self.on_link_event(
+                        t,
+                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                        ev.is_writable(),
+                    ),
                 }
             }
             if !self.drain_requests() {
@@ -358,7 +373,9 @@ impl Driver {
 
     fn on_event(&mut self, e: ClusterEvent) {
         let forward = match e {
-            ClusterEvent::StateChanged(_) | ClusterEvent::NodeFailed(_) | ClusterEvent::BecamePrimary => {
+            ClusterEvent::StateChanged(_)
+            | ClusterEvent::NodeFailed(_)
+            | ClusterEvent::BecamePrimary => {
                 self.view_dirty = true;
                 None
             }
@@ -465,11 +482,11 @@ impl Driver {
     fn register(&mut self, link: LinkId, mut stream: TcpStream, connecting: bool) {
         let token = Token(self.next_token);
         self.next_token += 1;
-        if let Err(e) = self
-            .poll
-            .registry()
-            .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)
-        {
+        if let Err(e) = self.poll.registry().register(
+            &mut stream,
+            token,
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
             crate::warning!("Cluster bus: registering a link failed: {e}");
             return;
         }
@@ -491,7 +508,10 @@ impl Driver {
             match self.listener.accept() {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let local_ip = stream.local_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+                    let local_ip = stream
+                        .local_addr()
+                        .map(|a| a.ip().to_string())
+                        .unwrap_or_default();
                     let link = LinkId::Inbound(self.next_inbound);
                     self.next_inbound += 1;
                     self.register(link, stream, false);
@@ -516,7 +536,10 @@ impl Driver {
         } else {
             format!("{ip}:{port}").parse()
         };
-        match addr.map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e)).and_then(TcpStream::connect) {
+        match addr
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+            .and_then(TcpStream::connect)
+        {
             Ok(stream) => {
                 let _ = stream.set_nodelay(true);
                 self.register(link, stream, true);
@@ -531,7 +554,10 @@ impl Driver {
         };
         c.wbuf.extend_from_slice(bytes);
         if c.wbuf.len() > MAX_PENDING_WRITE {
-            crate::warning!("Cluster bus: dropping a link with {} unsent bytes", c.wbuf.len());
+            crate::warning!(
+                "Cluster bus: dropping a link with {} unsent bytes",
+                c.wbuf.len()
+            );
             self.drop_link(link);
             self.pending_inputs.push_back(Input::Closed(link));
             return;
@@ -577,7 +603,8 @@ impl Driver {
         if writable {
             let c = self.links.get_mut(&link).expect("token maps to a link");
             if c.connecting {
-                let failed = c.stream.take_error().ok().flatten().is_some() || c.stream.peer_addr().is_err();
+                let failed =
+                    c.stream.take_error().ok().flatten().is_some() || c.stream.peer_addr().is_err();
                 if failed {
                     self.drop_link(link);
                     self.feed(Input::ConnectFailed(link));
@@ -664,14 +691,18 @@ impl Driver {
         let view = self.node.view();
         let mut rows: BTreeMap<String, String> = BTreeMap::new();
         for link in self.node.links().iter() {
-            let peer = link.node.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+            let peer = link
+                .node
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into());
             let reports = link
                 .node
                 .and_then(|n| view.node(&n))
                 .map(|n| n.failure_reports.len())
                 .unwrap_or(0);
             let age = now.since(link.created);
-            let fmt_ago = |t: Option<Millis>| t.map_or("-".to_string(), |t| format!("{}", now.since(t)));
+            let fmt_ago =
+                |t: Option<Millis>| t.map_or("-".to_string(), |t| format!("{}", now.since(t)));
             let pending = self.links.get(&link.id).map_or(0, |c| c.wbuf.len());
             let row = format!(
                 "peer={} addr={}:{} dir={} age_ms={} state={} ping_sent_ms_ago={} pong_recv_ms_ago={} rtt_ms={} sent_msgs={} sent_bytes={} recv_msgs={} recv_bytes={} send_pending={} failure_reports={} sent_by_type={} recv_by_type={}",

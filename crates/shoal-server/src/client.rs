@@ -118,7 +118,13 @@ pub struct Client {
 
 impl Client {
     /// A new client on `stream`.
-    pub fn new(id: u64, stream: TcpStream, addr: SocketAddr, now_ms: u64, authenticated: bool) -> Client {
+    pub fn new(
+        id: u64,
+        stream: TcpStream,
+        addr: SocketAddr,
+        now_ms: u64,
+        authenticated: bool,
+    ) -> Client {
         let local_addr = stream.local_addr().ok();
         Client {
             id,

@@ -102,7 +102,9 @@ impl Server {
                     for slot in slots {
                         let n = self.dbs[0].clear_slot(slot.get());
                         if n > 0 {
-                            crate::notice!("Deleted {n} keys of slot {slot}, which this node no longer serves");
+                            crate::notice!(
+                                "Deleted {n} keys of slot {slot}, which this node no longer serves"
+                            );
                         }
                     }
                 }
@@ -160,7 +162,9 @@ pub fn cluster(s: &mut Server, idx: usize, args: Args<'_>) {
             let argv: Vec<Vec<u8>> = args.iter().map(<[u8]>::to_vec).collect();
             let reply = s.cluster.as_ref().and_then(|m| m.bus.command(argv, keys));
             let Some(reply) = reply else {
-                s.clients[idx].reply.error("ERR the cluster bus thread is not running");
+                s.clients[idx]
+                    .reply
+                    .error("ERR the cluster bus thread is not running");
                 return;
             };
             if let Some(m) = s.cluster.as_mut() {
@@ -180,7 +184,9 @@ pub fn cluster(s: &mut Server, idx: usize, args: Args<'_>) {
 fn getkeysinslot(s: &mut Server, idx: usize, args: Args<'_>) {
     let out = &mut s.clients[idx].reply;
     if args.len() != 4 {
-        out.error(&shoal_commands::errors::wrong_arity("cluster|getkeysinslot"));
+        out.error(&shoal_commands::errors::wrong_arity(
+            "cluster|getkeysinslot",
+        ));
         return;
     }
     let slot = match parse_slot_arg(args.get(2)) {
@@ -210,7 +216,11 @@ fn bus_list(s: &mut Server, idx: usize, args: Args<'_>) {
             .error("ERR Unknown CLUSTER BUS subcommand. Try CLUSTER BUS LIST.");
         return;
     }
-    let text = s.cluster.as_ref().and_then(|m| m.bus.bus_list()).unwrap_or_default();
+    let text = s
+        .cluster
+        .as_ref()
+        .and_then(|m| m.bus.bus_list())
+        .unwrap_or_default();
     s.clients[idx].reply.verbatim("txt", text.as_bytes());
 }
 

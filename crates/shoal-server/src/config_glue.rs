@@ -20,15 +20,27 @@ impl Host for FsHost {
         }
         // A glob: every match, in sorted order, concatenated.
         let p = Path::new(&path);
-        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let pattern = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let pattern = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut matches: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| e.to_string())?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|f| {
                 f.file_name()
-                    .map(|n| shoal_types::glob_match(pattern.as_bytes(), n.to_string_lossy().as_bytes(), false))
+                    .map(|n| {
+                        shoal_types::glob_match(
+                            pattern.as_bytes(),
+                            n.to_string_lossy().as_bytes(),
+                            false,
+                        )
+                    })
                     .unwrap_or(false)
             })
             .collect();
@@ -81,7 +93,11 @@ impl Server {
     }
 
     /// CONFIG SET of several pairs, all or nothing, then applied.
-    pub(crate) fn config_set(&mut self, pairs: &[(&[u8], &[u8])], client_is_local: bool) -> Result<(), String> {
+    pub(crate) fn config_set(
+        &mut self,
+        pairs: &[(&[u8], &[u8])],
+        client_is_local: bool,
+    ) -> Result<(), String> {
         let mut host = FsHost;
         let mut ctx = SetContext {
             client_is_local,
@@ -103,7 +119,10 @@ impl Server {
         }
         for c in &changed {
             if c.support == shoal_config::table::Support::Kept {
-                crate::notice!("CONFIG SET {}: accepted and kept, but Shoal does not act on it yet", c.name);
+                crate::notice!(
+                    "CONFIG SET {}: accepted and kept, but Shoal does not act on it yet",
+                    c.name
+                );
             }
         }
         self.settings = next;

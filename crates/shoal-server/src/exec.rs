@@ -76,7 +76,12 @@ impl Server {
                 }
                 Err(e) => {
                     let c = &mut self.clients[idx];
-                    crate::verbose!("Protocol error ({}) from client: id={} addr={}", e.message(), c.id, c.addr);
+                    crate::verbose!(
+                        "Protocol error ({}) from client: id={} addr={}",
+                        e.message(),
+                        c.id,
+                        c.addr
+                    );
                     e.write_reply(&mut c.reply);
                     c.close_after_reply = true;
                     pos = query.len();
@@ -142,7 +147,11 @@ impl Server {
     fn execute_inner(&mut self, idx: usize, args: Args<'_>) {
         let name = args.get(0);
         let Some(mut cmd) = self.registry.lookup(name) else {
-            self.reject(idx, None, errors::unknown_command(name, args.skip(1).iter().take(16)));
+            self.reject(
+                idx,
+                None,
+                errors::unknown_command(name, args.skip(1).iter().take(16)),
+            );
             return;
         };
         // CLUSTER BUS is Shoal's own extension: no Redis subcommand to
@@ -165,7 +174,11 @@ impl Server {
                 Some(sub) => cmd = sub,
                 None => {
                     let upper = spec.name.to_ascii_uppercase();
-                    self.reject(idx, Some(cmd), errors::unknown_subcommand(args.get(1), &upper));
+                    self.reject(
+                        idx,
+                        Some(cmd),
+                        errors::unknown_subcommand(args.get(1), &upper),
+                    );
                     return;
                 }
             }
@@ -199,14 +212,23 @@ impl Server {
             }
         }
         let c = &self.clients[idx];
-        if c.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+        if c.multi.is_some()
+            && !matches!(
+                spec.name,
+                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            )
+        {
             if spec.flags & flags::NO_MULTI != 0 {
                 let msg = "ERR Command not allowed inside a transaction".to_string();
                 self.reject(idx, Some(cmd), msg);
                 return;
             }
             let c = &mut self.clients[idx];
-            c.multi.as_mut().expect("checked").queued.push((cmd, args.to_owned()));
+            c.multi
+                .as_mut()
+                .expect("checked")
+                .queued
+                .push((cmd, args.to_owned()));
             c.reply.simple("QUEUED");
             return;
         }
@@ -246,7 +268,13 @@ impl Server {
     }
 
     /// Runs a resolved, checked command and does the bookkeeping after it.
-    pub(crate) fn call(&mut self, idx: usize, cmd: CommandRef, args: Args<'_>, may_block: bool) -> Outcome {
+    pub(crate) fn call(
+        &mut self,
+        idx: usize,
+        cmd: CommandRef,
+        args: Args<'_>,
+        may_block: bool,
+    ) -> Outcome {
         let started = Instant::now();
         let exec = self.registry.get(cmd).exec;
         let reply_start = self.clients[idx].reply.len();
@@ -292,7 +320,10 @@ impl Server {
             self.stats.total_error_replies += 1;
             if let Some(c) = self.clients.get(idx) {
                 let text = &c.reply.as_bytes()[reply_start + 1..];
-                let end = text.iter().position(|&b| b == b' ' || b == b'\r').unwrap_or(text.len());
+                let end = text
+                    .iter()
+                    .position(|&b| b == b' ' || b == b'\r')
+                    .unwrap_or(text.len());
                 let prefix = String::from_utf8_lossy(&text[..end]).into_owned();
                 self.stats.count_error_prefix(&prefix);
             }
@@ -303,10 +334,16 @@ impl Server {
         }
         let threshold_ms = self.settings.latency_monitor_threshold;
         if threshold_ms > 0 && elapsed_us / 1000 >= threshold_ms {
-            let event = if spec.flags & flags::FAST != 0 { "fast-command" } else { "command" };
+            let event = if spec.flags & flags::FAST != 0 {
+                "fast-command"
+            } else {
+                "command"
+            };
             self.latency_add(event, elapsed_us / 1000);
         }
-        if elapsed_us as i64 >= self.settings.slowlog_log_slower_than && self.settings.slowlog_log_slower_than >= 0 {
+        if elapsed_us as i64 >= self.settings.slowlog_log_slower_than
+            && self.settings.slowlog_log_slower_than >= 0
+        {
             self.slowlog_push(idx, args, elapsed_us);
         }
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
@@ -351,7 +388,14 @@ impl Server {
     }
 
     /// Parks a client on keys.
-    fn block_client(&mut self, idx: usize, cmd: CommandRef, args: Args<'_>, keys: Vec<Vec<u8>>, deadline_ms: Option<u64>) {
+    fn block_client(
+        &mut self,
+        idx: usize,
+        cmd: CommandRef,
+        args: Args<'_>,
+        keys: Vec<Vec<u8>>,
+        deadline_ms: Option<u64>,
+    ) {
         let c = &mut self.clients[idx];
         if c.blocked.is_some() {
             // Re-run of an already blocked client: it keeps its place.
@@ -360,7 +404,10 @@ impl Server {
         let id = c.id;
         let db = c.db;
         for key in &keys {
-            self.blocked_keys.entry((db, key.clone())).or_default().push_back(id);
+            self.blocked_keys
+                .entry((db, key.clone()))
+                .or_default()
+                .push_back(id);
             self.dbs[db].add_interest(key);
             self.interest_count += 1;
         }
@@ -495,7 +542,9 @@ impl Server {
             // it stays blocked, as in Redis (no WRONGTYPE to a waiting client).
             let wanted = match self.registry.get(cmd).spec.name {
                 "bzpopmin" | "bzpopmax" | "bzmpop" => Some(shoal_keyspace::ValueType::ZSet),
-                "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" => Some(shoal_keyspace::ValueType::List),
+                "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" => {
+                    Some(shoal_keyspace::ValueType::List)
+                }
                 _ => None,
             };
             if let (Some(t), Some(e)) = (wanted, self.dbs[slot.0].peek_ref(&slot.1)) {
@@ -559,12 +608,16 @@ impl Server {
         let mut kept: Vec<Vec<u8>> = Vec::new();
         for (i, a) in args.iter().enumerate() {
             if i == MAX_ARGS - 1 && args.len() > MAX_ARGS {
-                kept.push(format!("... ({} more arguments)", args.len() - MAX_ARGS + 1).into_bytes());
+                kept.push(
+                    format!("... ({} more arguments)", args.len() - MAX_ARGS + 1).into_bytes(),
+                );
                 break;
             }
             if a.len() > MAX_ARG_LEN {
                 let mut v = a[..MAX_ARG_LEN].to_vec();
-                v.extend_from_slice(format!("... ({} more bytes)", a.len() - MAX_ARG_LEN).as_bytes());
+                v.extend_from_slice(
+                    format!("... ({} more bytes)", a.len() - MAX_ARG_LEN).as_bytes(),
+                );
                 kept.push(v);
             } else {
                 kept.push(a.to_vec());
@@ -631,10 +684,15 @@ fn peek_command_name(query: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
         let nl2 = rest.iter().position(|&b| b == b'\n')?;
-        let len: usize = std::str::from_utf8(&rest[1..nl2.saturating_sub(1)]).ok()?.parse().ok()?;
+        let len: usize = std::str::from_utf8(&rest[1..nl2.saturating_sub(1)])
+            .ok()?
+            .parse()
+            .ok()?;
         rest.get(nl2 + 1..nl2 + 1 + len).map(<[u8]>::to_vec)
     } else {
-        let end = query.iter().position(|&b| b == b' ' || b == b'\r' || b == b'\n')?;
+        let end = query
+            .iter()
+            .position(|&b| b == b' ' || b == b'\r' || b == b'\n')?;
         Some(query[..end].to_vec())
     }
 }

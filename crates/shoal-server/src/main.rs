@@ -19,7 +19,8 @@ static GLOBAL: CountingJemalloc = CountingJemalloc;
 /// staying resident for jemalloc's default 10 s.
 #[allow(non_upper_case_globals)]
 #[export_name = "_rjem_malloc_conf"]
-pub static malloc_conf: &[u8; 60] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+pub static malloc_conf: &[u8; 60] =
+    b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 const USAGE: &str = "\
 Usage: shoal-server [/path/to/shoal.conf] [options] [-]
@@ -79,9 +80,10 @@ fn main() {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     config.set_working_dir(now_dir.into_bytes());
-    let config_file = cmdline.config_file.as_ref().map(|f| {
-        String::from_utf8_lossy(&absolute_config_path(cwd.as_bytes(), f)).into_owned()
-    });
+    let config_file = cmdline
+        .config_file
+        .as_ref()
+        .map(|f| String::from_utf8_lossy(&absolute_config_path(cwd.as_bytes(), f)).into_owned());
     let settings = settings_of(&config);
     shoal_server::log::configure(settings.log_level, &settings.logfile);
     if settings.daemonize {

@@ -30,7 +30,12 @@ impl NodesFile {
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|e| format!("Can't open {} in order to acquire a lock: {e}", path.display()))?;
+            .map_err(|e| {
+                format!(
+                    "Can't open {} in order to acquire a lock: {e}",
+                    path.display()
+                )
+            })?;
         // SAFETY: flock on a descriptor we own.
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             return Err(format!(
@@ -38,7 +43,8 @@ impl NodesFile {
                 path.display()
             ));
         }
-        let text = std::fs::read(path).map_err(|e| format!("Can't read {}: {e}", path.display()))?;
+        let text =
+            std::fs::read(path).map_err(|e| format!("Can't read {}: {e}", path.display()))?;
         let view = if text.iter().all(|b| b.is_ascii_whitespace()) {
             None
         } else {
@@ -81,7 +87,10 @@ impl NodesFile {
             .to_path_buf();
         let tmp = dir.join(format!(
             "{}.tmp-{}",
-            self.path.file_name().and_then(|n| n.to_str()).unwrap_or("nodes.conf"),
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("nodes.conf"),
             std::process::id()
         ));
         let result = (|| -> std::io::Result<File> {

@@ -239,9 +239,14 @@ impl Server {
             let waker = Arc::new(mio::Waker::new(server.poll.registry(), Token(WAKER_TOKEN))?);
             let seed = rand::Rng::random(&mut server.rng);
             let config = &server.config;
-            let lookup = |name: &str| config.get(name).map(|v| String::from_utf8_lossy(&v).into_owned());
-            let mode = crate::cluster_mode::ClusterMode::start(&server.settings, lookup, seed, waker)
-                .map_err(io::Error::other)?;
+            let lookup = |name: &str| {
+                config
+                    .get(name)
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+            };
+            let mode =
+                crate::cluster_mode::ClusterMode::start(&server.settings, lookup, seed, waker)
+                    .map_err(io::Error::other)?;
             server.cluster = Some(mode);
         }
         Ok(server)
@@ -348,7 +353,11 @@ impl Server {
             }
             // Writable interest is added only while output is pending, as
             // Redis installs its write handler: no wake-up per reply.
-            if let Err(e) = self.poll.registry().register(&mut stream, Token(idx), Interest::READABLE) {
+            if let Err(e) =
+                self.poll
+                    .registry()
+                    .register(&mut stream, Token(idx), Interest::READABLE)
+            {
                 crate::warning!("Registering client socket: {e}");
                 continue;
             }
@@ -482,7 +491,10 @@ impl Server {
             } else {
                 Interest::READABLE
             };
-            let _ = self.poll.registry().reregister(&mut c.stream, Token(idx), interest);
+            let _ = self
+                .poll
+                .registry()
+                .reregister(&mut c.stream, Token(idx), interest);
         }
         if !pending {
             c.reply.shrink_if_idle(16 * 1024);
@@ -534,7 +546,8 @@ impl Server {
         if let Some(p) = self.pause {
             if self.now_ms >= p.until_ms {
                 self.pause = None;
-                self.pending_input.extend(self.clients.iter().map(|(i, _)| i));
+                self.pending_input
+                    .extend(self.clients.iter().map(|(i, _)| i));
             }
         }
         if self.settings.timeout_s > 0 {
@@ -569,7 +582,10 @@ impl Server {
 }
 
 /// Binds every `bind` address on `port` and registers the listeners.
-fn open_listeners(poll: &Poll, settings: &ServerSettings) -> io::Result<(Vec<TcpListener>, Vec<SocketAddr>)> {
+fn open_listeners(
+    poll: &Poll,
+    settings: &ServerSettings,
+) -> io::Result<(Vec<TcpListener>, Vec<SocketAddr>)> {
     let mut listeners = Vec::new();
     let mut bound = Vec::new();
     for bind in settings.bind.iter() {
@@ -587,7 +603,8 @@ fn open_listeners(poll: &Poll, settings: &ServerSettings) -> io::Result<(Vec<Tcp
         };
         bound.push(l.local_addr()?);
         let token = Token(LISTENER_TOKEN_BASE + listeners.len());
-        poll.registry().register(&mut l, token, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut l, token, Interest::READABLE)?;
         listeners.push(l);
     }
     Ok((listeners, bound))
@@ -609,7 +626,11 @@ impl Server {
             }
             Err(e) => {
                 for (i, l) in old.iter_mut().enumerate() {
-                    let _ = self.poll.registry().register(l, Token(LISTENER_TOKEN_BASE + i), Interest::READABLE);
+                    let _ = self.poll.registry().register(
+                        l,
+                        Token(LISTENER_TOKEN_BASE + i),
+                        Interest::READABLE,
+                    );
                 }
                 self.listeners = old;
                 Err(format!("Unable to listen on this port: {e}"))
@@ -637,7 +658,11 @@ fn bind_listener(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
     // SAFETY: plain socket syscalls on a descriptor we own; every error is
     // checked and the descriptor is closed on failure.
     unsafe {
-        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        let fd = libc::socket(
+            domain,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        );
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -657,7 +682,9 @@ fn bind_listener(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
             libc::close(fd);
             return Err(e);
         }
-        Ok(TcpListener::from_std(std::os::fd::FromRawFd::from_raw_fd(fd)))
+        Ok(TcpListener::from_std(std::os::fd::FromRawFd::from_raw_fd(
+            fd,
+        )))
     }
 }
 

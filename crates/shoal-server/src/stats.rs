@@ -68,8 +68,10 @@ impl Stats {
             let dt = last.0.saturating_sub(first.0);
             if let Some(ops) = ((last.1 - first.1) * 1000).checked_div(dt) {
                 self.instantaneous_ops_per_sec = ops;
-                self.instantaneous_input_kbps = (last.2 - first.2) as f64 / dt as f64 * 1000.0 / 1024.0;
-                self.instantaneous_output_kbps = (last.3 - first.3) as f64 / dt as f64 * 1000.0 / 1024.0;
+                self.instantaneous_input_kbps =
+                    (last.2 - first.2) as f64 / dt as f64 * 1000.0 / 1024.0;
+                self.instantaneous_output_kbps =
+                    (last.3 - first.3) as f64 / dt as f64 * 1000.0 / 1024.0;
             }
         }
     }

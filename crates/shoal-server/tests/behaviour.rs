@@ -35,7 +35,10 @@ fn queued_errors_abort_exec() {
     let s = start_shoal(&[]);
     let mut a = s.connect();
     a.call_raw(&["MULTI"]);
-    assert_eq!(a.call_raw(&["SET", "a"]), "-ERR wrong number of arguments for 'set' command\r\n");
+    assert_eq!(
+        a.call_raw(&["SET", "a"]),
+        "-ERR wrong number of arguments for 'set' command\r\n"
+    );
     a.call_raw(&["SET", "a", "1"]);
     assert_eq!(
         a.call_raw(&["EXEC"]),
@@ -88,7 +91,10 @@ fn allkeys_lru_evicts_to_stay_under_maxmemory() {
     let evicted: u64 = info_field(&mut c, "stats", "evicted_keys").parse().unwrap();
     assert!(evicted > 0, "nothing evicted");
     let now_used: u64 = info_field(&mut c, "memory", "used_memory").parse().unwrap();
-    assert!(now_used <= limit + 64 * 1024, "used {now_used} > limit {limit}");
+    assert!(
+        now_used <= limit + 64 * 1024,
+        "used {now_used} > limit {limit}"
+    );
 }
 
 fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
@@ -107,7 +113,10 @@ fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
 fn requirepass_gates_commands_until_auth() {
     let s = start_shoal(&["--requirepass", "secret"]);
     let mut c = s.connect();
-    assert_eq!(c.call_raw(&["GET", "k"]), "-NOAUTH Authentication required.\r\n");
+    assert_eq!(
+        c.call_raw(&["GET", "k"]),
+        "-NOAUTH Authentication required.\r\n"
+    );
     assert_eq!(
         c.call_raw(&["AUTH", "wrong"]),
         "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
@@ -123,7 +132,12 @@ fn requirepass_gates_commands_until_auth() {
 
 #[test]
 fn oversized_bulk_and_query_buffer_close_only_that_client() {
-    let s = start_shoal(&["--proto-max-bulk-len", "1mb", "--client-query-buffer-limit", "1mb"]);
+    let s = start_shoal(&[
+        "--proto-max-bulk-len",
+        "1mb",
+        "--client-query-buffer-limit",
+        "1mb",
+    ]);
     let mut c = s.connect();
     c.send_raw(b"*2\r\n$3\r\nGET\r\n$2000000\r\n");
     assert_eq!(
@@ -153,10 +167,19 @@ fn client_kill_list_and_names() {
         Frame::Bulk(t) => String::from_utf8(t).unwrap(),
         f => panic!("{f:?}"),
     };
-    assert!(list.contains(&format!("id={id} ")) && list.contains("name=victim"), "{list}");
-    assert_eq!(a.call_raw(&["CLIENT", "KILL", "ID", &id.to_string()]), ":1\r\n");
+    assert!(
+        list.contains(&format!("id={id} ")) && list.contains("name=victim"),
+        "{list}"
+    );
+    assert_eq!(
+        a.call_raw(&["CLIENT", "KILL", "ID", &id.to_string()]),
+        ":1\r\n"
+    );
     assert!(b.is_closed());
-    assert_eq!(a.call_raw(&["CLIENT", "KILL", "ID", &id.to_string()]), ":0\r\n");
+    assert_eq!(
+        a.call_raw(&["CLIENT", "KILL", "ID", &id.to_string()]),
+        ":0\r\n"
+    );
 }
 
 #[test]
@@ -167,7 +190,10 @@ fn client_pause_holds_commands_until_it_ends() {
     assert_eq!(a.call_raw(&["CLIENT", "PAUSE", "300"]), "+OK\r\n");
     let started = std::time::Instant::now();
     assert_eq!(b.call_raw(&["SET", "k", "v"]), "+OK\r\n");
-    assert!(started.elapsed() >= Duration::from_millis(250), "pause did not hold the client");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "pause did not hold the client"
+    );
 }
 
 #[test]
@@ -191,7 +217,10 @@ fn monitor_sees_commands_of_other_clients() {
     let mut c = s.connect();
     c.call_raw(&["SET", "watched", "va\"l"]);
     let line = String::from_utf8(m.read_raw()).unwrap();
-    assert!(line.starts_with('+') && line.contains("\"SET\" \"watched\" \"va\\\"l\""), "{line}");
+    assert!(
+        line.starts_with('+') && line.contains("\"SET\" \"watched\" \"va\\\"l\""),
+        "{line}"
+    );
 }
 
 #[test]
@@ -226,14 +255,21 @@ fn shutdown_command_stops_the_server() {
 fn redis_cli_and_redis_benchmark_work_against_shoal() {
     let s = start_shoal(&[]);
     let port = s.port.to_string();
-    let (ok, out) = run("redis-cli", &["-p", &port, "SET", "greeting", "hello"], None);
+    let (ok, out) = run(
+        "redis-cli",
+        &["-p", &port, "SET", "greeting", "hello"],
+        None,
+    );
     assert!(ok && out.trim() == "OK", "{out}");
     let (ok, out) = run("redis-cli", &["-p", &port, "GET", "greeting"], None);
     assert!(ok && out.trim() == "hello", "{out}");
     // Mass insertion with --pipe, as redis-cli documents it.
     let mut payload = Vec::new();
     for i in 0..1000 {
-        let cmd = format!("*3\r\n$3\r\nSET\r\n${}\r\nkey:{i}\r\n$1\r\nv\r\n", format!("key:{i}").len());
+        let cmd = format!(
+            "*3\r\n$3\r\nSET\r\n${}\r\nkey:{i}\r\n$1\r\nv\r\n",
+            format!("key:{i}").len()
+        );
         payload.extend_from_slice(cmd.as_bytes());
     }
     let (ok, out) = run("redis-cli", &["-p", &port, "--pipe"], Some(&payload));
@@ -242,7 +278,19 @@ fn redis_cli_and_redis_benchmark_work_against_shoal() {
     assert!(ok && out.trim() == "1001", "{out}");
     let (ok, out) = run(
         "redis-benchmark",
-        &["-p", &port, "-t", "set,get,incr,mset", "-n", "2000", "-c", "10", "-P", "4", "--csv"],
+        &[
+            "-p",
+            &port,
+            "-t",
+            "set,get,incr,mset",
+            "-n",
+            "2000",
+            "-c",
+            "10",
+            "-P",
+            "4",
+            "--csv",
+        ],
         None,
     );
     assert!(ok, "{out}");
@@ -265,22 +313,41 @@ fn config_file_then_command_line_overrides_and_kept_directives_are_logged() {
     let log = dir.join("log.txt");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shoal-server"))
         .arg(&conf)
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--hz", "50"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--hz",
+            "50",
+        ])
         .args(["--logfile", log.to_str().unwrap()])
         .spawn()
         .unwrap();
-    let ok = wait_for(10, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let ok = wait_for(10, || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
     let result = std::panic::catch_unwind(|| {
         assert!(ok, "server did not start");
         let mut c = Conn::connect(port);
         let get = |c: &mut Conn, name: &str| c.call_raw(&["CONFIG", "GET", name]);
         assert!(get(&mut c, "maxmemory").contains("104857600"));
         assert!(get(&mut c, "maxmemory-policy").contains("allkeys-lfu"));
-        assert!(get(&mut c, "hz").contains("$2\r\n50\r\n"), "command line wins over the file");
+        assert!(
+            get(&mut c, "hz").contains("$2\r\n50\r\n"),
+            "command line wins over the file"
+        );
         c.call_raw(&["SET", "k", "v"]);
-        assert_eq!(c.call_raw(&["OBJECT", "FREQ", "k"]), ":5\r\n", "LFU policy is applied");
+        assert_eq!(
+            c.call_raw(&["OBJECT", "FREQ", "k"]),
+            ":5\r\n",
+            "LFU policy is applied"
+        );
         let text = std::fs::read_to_string(&log).unwrap();
-        assert!(text.contains("'activedefrag' is accepted but has no effect"), "{text}");
+        assert!(
+            text.contains("'activedefrag' is accepted but has no effect"),
+            "{text}"
+        );
         assert!(text.contains("Configuration loaded from"), "{text}");
     });
     let _ = child.kill();
@@ -294,11 +361,17 @@ fn unknown_or_malformed_options_exit_1_naming_them() {
     for (args, needle) in [
         (vec!["--nosuch", "x"], "'nosuch \"x\"'"),
         (vec!["--port", "abc"], "'port \"abc\"'"),
-        (vec!["--maxmemory", "1zb"], "argument must be a memory value"),
+        (
+            vec!["--maxmemory", "1zb"],
+            "argument must be a memory value",
+        ),
     ] {
         let (ok, out) = run(env!("CARGO_BIN_EXE_shoal-server"), &args, None);
         assert!(!ok, "{args:?} should fail");
-        assert!(out.contains("FATAL CONFIG FILE ERROR") && out.contains(needle), "{out}");
+        assert!(
+            out.contains("FATAL CONFIG FILE ERROR") && out.contains(needle),
+            "{out}"
+        );
     }
     let (ok, out) = run(env!("CARGO_BIN_EXE_shoal-server"), &["--help"], None);
     assert!(ok && out.contains("Usage: shoal-server"), "{out}");
@@ -306,12 +379,22 @@ fn unknown_or_malformed_options_exit_1_naming_them() {
 
 #[test]
 fn slow_commands_reach_slowlog_and_latency_monitor() {
-    let s = start_shoal(&["--enable-debug-command", "yes", "--latency-monitor-threshold", "50", "--slowlog-log-slower-than", "10000"]);
+    let s = start_shoal(&[
+        "--enable-debug-command",
+        "yes",
+        "--latency-monitor-threshold",
+        "50",
+        "--slowlog-log-slower-than",
+        "10000",
+    ]);
     let mut c = s.connect();
     assert_eq!(c.call_raw(&["DEBUG", "SLEEP", "0.1"]), "+OK\r\n");
     assert_eq!(c.call_raw(&["SLOWLOG", "LEN"]), ":1\r\n");
     let entry = c.call_raw(&["SLOWLOG", "GET"]);
-    assert!(entry.contains("DEBUG") && entry.contains("SLEEP"), "{entry}");
+    assert!(
+        entry.contains("DEBUG") && entry.contains("SLEEP"),
+        "{entry}"
+    );
     let latest = c.call_raw(&["LATENCY", "LATEST"]);
     assert!(latest.contains("command"), "{latest}");
     assert_eq!(c.call_raw(&["LATENCY", "RESET"]), ":1\r\n");
@@ -329,8 +412,14 @@ fn blocked_clients_are_served_first_come_first_served_one_element_each() {
     b.send(&[b"BLPOP", b"q", b"0"]);
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(w.call_raw(&["RPUSH", "q", "x", "y", "z"]), ":3\r\n");
-    assert_eq!(String::from_utf8(a.read_raw()).unwrap(), "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
-    assert_eq!(String::from_utf8(b.read_raw()).unwrap(), "*2\r\n$1\r\nq\r\n$1\r\ny\r\n");
+    assert_eq!(
+        String::from_utf8(a.read_raw()).unwrap(),
+        "*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
+    );
+    assert_eq!(
+        String::from_utf8(b.read_raw()).unwrap(),
+        "*2\r\n$1\r\nq\r\n$1\r\ny\r\n"
+    );
     assert_eq!(w.call_raw(&["LRANGE", "q", "0", "-1"]), "*1\r\n$1\r\nz\r\n");
     // A push inside MULTI/EXEC wakes a blocked client too.
     let mut c = s.connect();
@@ -339,7 +428,10 @@ fn blocked_clients_are_served_first_come_first_served_one_element_each() {
     w.call_raw(&["MULTI"]);
     w.call_raw(&["ZADD", "z", "1", "m"]);
     assert_eq!(w.call_raw(&["EXEC"]), "*1\r\n:1\r\n");
-    assert_eq!(String::from_utf8(c.read_raw()).unwrap(), "*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n");
+    assert_eq!(
+        String::from_utf8(c.read_raw()).unwrap(),
+        "*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n"
+    );
     // Fractional timeouts expire with the null reply.
     let started = std::time::Instant::now();
     assert_eq!(c.call_raw(&["BLPOP", "empty", "0.2"]), "*-1\r\n");
@@ -351,11 +443,23 @@ fn blocked_clients_are_served_first_come_first_served_one_element_each() {
     assert_eq!(w.call_raw(&["SET", "typed", "str"]), "+OK\r\n");
     assert_eq!(w.call_raw(&["DEL", "typed"]), ":1\r\n");
     assert_eq!(w.call_raw(&["RPUSH", "typed", "v"]), ":1\r\n");
-    assert_eq!(String::from_utf8(c.read_raw()).unwrap(), "*2\r\n$5\r\ntyped\r\n$1\r\nv\r\n");
+    assert_eq!(
+        String::from_utf8(c.read_raw()).unwrap(),
+        "*2\r\n$5\r\ntyped\r\n$1\r\nv\r\n"
+    );
     // CLIENT UNBLOCK ends a wait.
-    let id = match c.call("CLIENT ID") { Frame::Integer(n) => n, f => panic!("{f:?}") };
+    let id = match c.call("CLIENT ID") {
+        Frame::Integer(n) => n,
+        f => panic!("{f:?}"),
+    };
     c.send(&[b"BRPOP", b"empty", b"0"]);
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(w.call_raw(&["CLIENT", "UNBLOCK", &id.to_string(), "ERROR"]), ":1\r\n");
-    assert_eq!(String::from_utf8(c.read_raw()).unwrap(), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+    assert_eq!(
+        w.call_raw(&["CLIENT", "UNBLOCK", &id.to_string(), "ERROR"]),
+        ":1\r\n"
+    );
+    assert_eq!(
+        String::from_utf8(c.read_raw()).unwrap(),
+        "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
 }

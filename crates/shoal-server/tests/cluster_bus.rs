@@ -23,10 +23,16 @@ const TIMEOUT_MS: &str = "2000";
 impl Node {
     fn new(bin: &'static str, tag: &str) -> Node {
         let port = free_port();
-        let dir = std::env::temp_dir().join(format!("shoal-bus-{tag}-{port}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("shoal-bus-{tag}-{port}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let mut n = Node { bin, port, dir, child: None };
+        let mut n = Node {
+            bin,
+            port,
+            dir,
+            child: None,
+        };
         n.start();
         n
     }
@@ -40,7 +46,12 @@ impl Node {
         let child = Command::new(self.bin)
             .current_dir(&self.dir)
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--cluster-enabled", "yes", "--cluster-node-timeout", TIMEOUT_MS])
+            .args([
+                "--cluster-enabled",
+                "yes",
+                "--cluster-node-timeout",
+                TIMEOUT_MS,
+            ])
             .args(["--save", "", "--appendonly", "no"])
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -50,7 +61,8 @@ impl Node {
         self.child = Some(child);
         let port = self.port;
         assert!(
-            wait_for(10, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()),
+            wait_for(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_ok()),
             "{} on {port} did not start:\n{}",
             self.bin,
             self.log()
@@ -99,12 +111,18 @@ impl Drop for Node {
 }
 
 fn create_cluster(nodes: &[Node]) {
-    let addrs: Vec<String> = nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
+    let addrs: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("127.0.0.1:{}", n.port))
+        .collect();
     let mut args: Vec<&str> = vec!["--cluster", "create"];
     args.extend(addrs.iter().map(String::as_str));
     args.extend(["--cluster-replicas", "0", "--cluster-yes"]);
     let (ok, out) = run("redis-cli", &args, None);
-    assert!(ok && out.contains("All 16384 slots covered"), "cluster create failed:\n{out}");
+    assert!(
+        ok && out.contains("All 16384 slots covered"),
+        "cluster create failed:\n{out}"
+    );
     for n in nodes {
         assert!(
             wait_for(20, || {
@@ -121,9 +139,14 @@ fn create_cluster(nodes: &[Node]) {
 }
 
 fn check_passes(node: &Node) {
-    let (ok, out) = run("redis-cli", &["--cluster", "check", &format!("127.0.0.1:{}", node.port)], None);
+    let (ok, out) = run(
+        "redis-cli",
+        &["--cluster", "check", &format!("127.0.0.1:{}", node.port)],
+        None,
+    );
     assert!(
-        ok && out.contains("All nodes agree about slots configuration") && out.contains("All 16384 slots covered"),
+        ok && out.contains("All nodes agree about slots configuration")
+            && out.contains("All 16384 slots covered"),
         "{out}"
     );
 }
@@ -162,7 +185,10 @@ fn six_shoal_nodes_form_a_cluster_with_redis_cli() {
         assert_eq!(membership(n), first, "CLUSTER NODES disagree");
     }
     // redis-cli -c follows MOVED between Shoal nodes.
-    for (i, key) in ["alpha", "beta", "gamma", "delta", "fullstack"].iter().enumerate() {
+    for (i, key) in ["alpha", "beta", "gamma", "delta", "fullstack"]
+        .iter()
+        .enumerate()
+    {
         let port = nodes[i % 6].port.to_string();
         let (ok, out) = run("redis-cli", &["-c", "-p", &port, "SET", key, "v"], None);
         assert!(ok && out.trim() == "OK", "{out}");
@@ -173,7 +199,10 @@ fn six_shoal_nodes_form_a_cluster_with_redis_cli() {
     // PUBLISH reaches subscribers on every node; the bus carries it.
     let mut sub = nodes[5].conn();
     sub.call_raw(&["SUBSCRIBE", "news"]);
-    assert_eq!(nodes[0].conn().call_raw(&["PUBLISH", "news", "hello"]), ":0\r\n");
+    assert_eq!(
+        nodes[0].conn().call_raw(&["PUBLISH", "news", "hello"]),
+        ":0\r\n"
+    );
     let msg = String::from_utf8(sub.read_raw()).unwrap();
     assert!(msg.contains("message") && msg.contains("hello"), "{msg}");
 }
@@ -192,13 +221,24 @@ fn mixed_cluster_of_redis_and_shoal_detects_failures_both_ways() {
     create_cluster(&nodes);
     let first = membership(&nodes[0]);
     for n in &nodes[1..] {
-        assert_eq!(membership(n), first, "CLUSTER NODES disagree between redis and shoal");
+        assert_eq!(
+            membership(n),
+            first,
+            "CLUSTER NODES disagree between redis and shoal"
+        );
     }
     check_passes(&nodes[4]);
-    for (i, key) in ["k1", "k2", "k3", "k4", "k5", "k6", "fullstack"].iter().enumerate() {
+    for (i, key) in ["k1", "k2", "k3", "k4", "k5", "k6", "fullstack"]
+        .iter()
+        .enumerate()
+    {
         let w = nodes[i % 6].port.to_string();
         let r = nodes[(i + 1) % 6].port.to_string();
-        let (ok, out) = run("redis-cli", &["-c", "-p", &w, "SET", key, &format!("v{i}")], None);
+        let (ok, out) = run(
+            "redis-cli",
+            &["-c", "-p", &w, "SET", key, &format!("v{i}")],
+            None,
+        );
         assert!(ok && out.trim() == "OK", "{out}");
         let (ok, out) = run("redis-cli", &["-c", "-p", &r, "GET", key], None);
         assert!(ok && out.trim() == format!("v{i}"), "{out}");
@@ -207,7 +247,8 @@ fn mixed_cluster_of_redis_and_shoal_detects_failures_both_ways() {
     let shoal_id = nodes[4].myid();
     nodes[4].kill();
     assert!(
-        wait_for(30, || flags_of(&nodes[0], &shoal_id).contains("fail") && !flags_of(&nodes[0], &shoal_id).contains("fail?")),
+        wait_for(30, || flags_of(&nodes[0], &shoal_id).contains("fail")
+            && !flags_of(&nodes[0], &shoal_id).contains("fail?")),
         "redis never marked the Shoal node fail: {}",
         nodes[0].cluster_nodes()
     );
@@ -236,7 +277,11 @@ fn mixed_cluster_of_redis_and_shoal_detects_failures_both_ways() {
         nodes[3].cluster_nodes()
     );
     for n in &nodes {
-        assert!(wait_for(20, || n.cluster_info().contains("cluster_state:ok")), "{}", n.cluster_info());
+        assert!(
+            wait_for(20, || n.cluster_info().contains("cluster_state:ok")),
+            "{}",
+            n.cluster_info()
+        );
     }
 }
 
@@ -263,11 +308,16 @@ fn garbage_on_the_bus_port_closes_the_link_and_harms_nothing() {
     for p in payloads {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", bus_port)).unwrap();
         let _ = s.write_all(&p);
-        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
         let mut buf = [0u8; 64];
         // The node closes the link (EOF) rather than answering garbage.
         let closed = matches!(std::io::Read::read(&mut s, &mut buf), Ok(0) | Err(_));
-        assert!(closed || p.len() < 8, "link stayed open after {} bytes", p.len());
+        assert!(
+            closed || p.len() < 8,
+            "link stayed open after {} bytes",
+            p.len()
+        );
     }
     for n in &nodes {
         assert_eq!(n.conn().call_raw(&["PING"]), "+PONG\r\n");

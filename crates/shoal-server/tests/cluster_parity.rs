@@ -33,7 +33,10 @@ fn nodes_conf(my_port: u16, b_port: u16, c_port: u16) -> String {
 }
 
 /// Starts a server whose nodes.conf is written before it starts.
-fn start_with_conf(start: fn(&[&str]) -> ServerProcess, conf_dir: &std::path::Path) -> ServerProcess {
+fn start_with_conf(
+    start: fn(&[&str]) -> ServerProcess,
+    conf_dir: &std::path::Path,
+) -> ServerProcess {
     let conf = conf_dir.join("nodes.conf");
     let conf = conf.to_str().unwrap().to_string();
     start(&[
@@ -56,7 +59,10 @@ fn routing_and_cluster_commands_match_redis() {
     let migrating_key2 = key_in_slot(5000, "n");
     let importing_key = key_in_slot(6000, "i");
     for which in ["shoal", "redis"] {
-        let dir = std::env::temp_dir().join(format!("shoal-cluster-parity-{which}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "shoal-cluster-parity-{which}-{}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         // The port goes into nodes.conf before the server starts, so pick
@@ -70,12 +76,20 @@ fn routing_and_cluster_commands_match_redis() {
         };
         let mut c = common::Conn::connect(port);
         // Redis keeps a new primary unwritable for 2 s after start.
-        assert!(wait_for(10, || c.call_raw(&["CLUSTER", "INFO"]).contains("cluster_state:ok")));
+        assert!(wait_for(10, || c
+            .call_raw(&["CLUSTER", "INFO"])
+            .contains("cluster_state:ok")));
         let script: Vec<Vec<String>> = vec![
             vec!["SET".into(), local_key.clone(), "v".into()],
             vec!["GET".into(), moved_key.clone()],
             vec!["SET".into(), moved_key.clone(), "v".into()],
-            vec!["MSET".into(), local_key.clone(), "1".into(), moved_key.clone(), "2".into()],
+            vec![
+                "MSET".into(),
+                local_key.clone(),
+                "1".into(),
+                moved_key.clone(),
+                "2".into(),
+            ],
             vec!["GET".into(), migrating_key.clone()],
             vec!["SET".into(), migrating_key.clone(), "here".into()],
             vec!["GET".into(), migrating_key.clone()],
@@ -94,7 +108,12 @@ fn routing_and_cluster_commands_match_redis() {
             vec!["SWAPDB".into(), "0".into(), "1".into()],
             vec!["CLUSTER".into(), "KEYSLOT".into(), "fullstack".into()],
             vec!["CLUSTER".into(), "COUNTKEYSINSLOT".into(), "100".into()],
-            vec!["CLUSTER".into(), "GETKEYSINSLOT".into(), "100".into(), "10".into()],
+            vec![
+                "CLUSTER".into(),
+                "GETKEYSINSLOT".into(),
+                "100".into(),
+                "10".into(),
+            ],
             vec!["CLUSTER".into(), "MYID".into()],
             vec!["CLUSTER".into(), "SLOTS".into()],
             // (CLUSTER SHARDS lists shards in Redis's hash-table order,
@@ -102,9 +121,26 @@ fn routing_and_cluster_commands_match_redis() {
             vec!["CLUSTER".into(), "ADDSLOTS".into(), "100".into()],
             vec!["CLUSTER".into(), "ADDSLOTS".into(), "99999".into()],
             vec!["CLUSTER".into(), "DELSLOTS".into(), "9000".into()],
-            vec!["CLUSTER".into(), "SETSLOT".into(), "100".into(), "NODE".into(), B.into()],
-            vec!["CLUSTER".into(), "SETSLOT".into(), "200".into(), "MIGRATING".into(), C.into()],
-            vec!["CLUSTER".into(), "SETSLOT".into(), "200".into(), "STABLE".into()],
+            vec![
+                "CLUSTER".into(),
+                "SETSLOT".into(),
+                "100".into(),
+                "NODE".into(),
+                B.into(),
+            ],
+            vec![
+                "CLUSTER".into(),
+                "SETSLOT".into(),
+                "200".into(),
+                "MIGRATING".into(),
+                C.into(),
+            ],
+            vec![
+                "CLUSTER".into(),
+                "SETSLOT".into(),
+                "200".into(),
+                "STABLE".into(),
+            ],
             vec!["CLUSTER".into(), "COUNT-FAILURE-REPORTS".into(), B.into()],
             vec!["CLUSTER".into(), "REPLICAS".into(), B.into()],
             vec!["CLUSTER".into(), "BOGUS".into()],
@@ -183,7 +219,8 @@ fn start_on(port: u16, bin: &str, dir: &std::path::Path) -> ServerProcess {
         name: "cluster-node",
     };
     assert!(
-        wait_for(10, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()),
+        wait_for(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+            .is_ok()),
         "{bin} did not start"
     );
     p
@@ -193,21 +230,41 @@ fn start_on(port: u16, bin: &str, dir: &std::path::Path) -> ServerProcess {
 fn nodes_conf_survives_restart_byte_for_byte_and_corruption_is_refused() {
     let s = start_shoal(&["--cluster-enabled", "yes"]);
     let mut c = s.connect();
-    assert_eq!(c.call_raw(&["CLUSTER", "ADDSLOTSRANGE", "0", "100", "200", "300"]), "+OK\r\n");
-    assert_eq!(c.call_raw(&["CLUSTER", "SETSLOT", "50", "MIGRATING", ME]).starts_with('-'), true);
+    assert_eq!(
+        c.call_raw(&["CLUSTER", "ADDSLOTSRANGE", "0", "100", "200", "300"]),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        c.call_raw(&["CLUSTER", "SETSLOT", "50", "MIGRATING", ME])
+            .starts_with('-'),
+        true
+    );
     let id = match c.call("CLUSTER MYID") {
         shoal_resp::frame::Frame::Bulk(b) => String::from_utf8(b).unwrap(),
         f => panic!("{f:?}"),
     };
     let conf_path = s.dir.join("nodes.conf");
     let before = std::fs::read_to_string(&conf_path).unwrap();
-    assert!(before.contains(&id) && before.contains("0-100 200-300"), "{before}");
-    assert!(before.ends_with("vars currentEpoch 0 lastVoteEpoch 0\n"), "{before}");
+    assert!(
+        before.contains(&id) && before.contains("0-100 200-300"),
+        "{before}"
+    );
+    assert!(
+        before.ends_with("vars currentEpoch 0 lastVoteEpoch 0\n"),
+        "{before}"
+    );
     // A second process may not use the same file.
     let dir = s.dir.to_str().unwrap().to_string();
     let (ok, out) = run(
         env!("CARGO_BIN_EXE_shoal-server"),
-        &["--port", &free_port().to_string(), "--cluster-enabled", "yes", "--cluster-config-file", &format!("{dir}/nodes.conf")],
+        &[
+            "--port",
+            &free_port().to_string(),
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            &format!("{dir}/nodes.conf"),
+        ],
         None,
     );
     assert!(!ok && out.contains("already used by a different"), "{out}");
@@ -227,15 +284,32 @@ fn nodes_conf_survives_restart_byte_for_byte_and_corruption_is_refused() {
     };
     assert_eq!(id, id2, "identity lost across restart");
     let after = std::fs::read_to_string(saved_dir_with(&conf_copy).join("nodes.conf")).unwrap();
-    let strip_ports = |t: &str| t.replace(&format!(":{port}@{}", port + 10000), ":P@B").replace(&format!(":{}@{}", s2.port, s2.port + 10000), ":P@B");
+    let strip_ports = |t: &str| {
+        t.replace(&format!(":{port}@{}", port + 10000), ":P@B")
+            .replace(&format!(":{}@{}", s2.port, s2.port + 10000), ":P@B")
+    };
     assert_eq!(strip_ports(&before), strip_ports(&after));
     // A corrupt file stops the server with a message naming the line.
     let bad_dir = std::env::temp_dir().join(format!("shoal-badconf-{}", std::process::id()));
     std::fs::create_dir_all(&bad_dir).unwrap();
-    std::fs::write(bad_dir.join("nodes.conf"), format!("{}\nthis is not a node line\n", after.lines().next().unwrap())).unwrap();
+    std::fs::write(
+        bad_dir.join("nodes.conf"),
+        format!(
+            "{}\nthis is not a node line\n",
+            after.lines().next().unwrap()
+        ),
+    )
+    .unwrap();
     let (ok, out) = run(
         env!("CARGO_BIN_EXE_shoal-server"),
-        &["--port", &free_port().to_string(), "--cluster-enabled", "yes", "--cluster-config-file", bad_dir.join("nodes.conf").to_str().unwrap()],
+        &[
+            "--port",
+            &free_port().to_string(),
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            bad_dir.join("nodes.conf").to_str().unwrap(),
+        ],
         None,
     );
     assert!(!ok && out.contains("line 2"), "{out}");

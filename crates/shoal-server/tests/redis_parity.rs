@@ -25,7 +25,10 @@ fn parity(script: &[&str]) {
             got = mask_hello_id(&got);
             want = mask_hello_id(&want);
         }
-        assert_eq!(got, want, "reply to {line:?} differs (left: shoal, right: redis)");
+        assert_eq!(
+            got, want,
+            "reply to {line:?} differs (left: shoal, right: redis)"
+        );
     }
 }
 
@@ -34,10 +37,7 @@ fn sorted_pairs(reply: &str) -> String {
     use shoal_resp::frame::{decode, Frame};
     match decode(reply.as_bytes()) {
         Ok(Some((Frame::Array(items), _))) => {
-            let mut pairs: Vec<String> = items
-                .chunks(2)
-                .map(|p| format!("{:?}", p))
-                .collect();
+            let mut pairs: Vec<String> = items.chunks(2).map(|p| format!("{:?}", p)).collect();
             pairs.sort();
             pairs.join("\n")
         }
@@ -60,7 +60,13 @@ fn mask_hello_id(reply: &str) -> String {
 /// Splits on spaces; `''` stands for an empty argument.
 fn split_args(line: &str) -> Vec<String> {
     line.split(' ')
-        .map(|s| if s == "''" { String::new() } else { s.to_string() })
+        .map(|s| {
+            if s == "''" {
+                String::new()
+            } else {
+                s.to_string()
+            }
+        })
         .collect()
 }
 
@@ -407,7 +413,12 @@ fn protocol_errors_match_redis_and_close_the_connection() {
             let closed = c.is_closed();
             outputs.push((reply, closed));
         }
-        assert_eq!(outputs[0], outputs[1], "input {:?}", String::from_utf8_lossy(case));
+        assert_eq!(
+            outputs[0],
+            outputs[1],
+            "input {:?}",
+            String::from_utf8_lossy(case)
+        );
         // The node keeps serving others.
         assert_eq!(shoal.connect().call_raw(&["PING"]), "+PONG\r\n");
     }

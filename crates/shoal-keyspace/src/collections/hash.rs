@@ -195,7 +195,11 @@ impl HashValue {
             Repr::Table(t) => {
                 let len = t.entries.len();
                 // The cursor is how many positions are still to visit.
-                let mut i = if cursor == 0 { len } else { (cursor.min(len as u64)) as usize };
+                let mut i = if cursor == 0 {
+                    len
+                } else {
+                    (cursor.min(len as u64)) as usize
+                };
                 let mut visited = 0;
                 while i > 0 && visited < count.max(1) {
                     i -= 1;
@@ -215,7 +219,11 @@ pub struct Iter<'a>(IterRepr<'a>);
 
 #[derive(Debug, Clone)]
 enum IterRepr<'a> {
-    Packed { buf: &'a [u8], pos: usize, left: usize },
+    Packed {
+        buf: &'a [u8],
+        pos: usize,
+        left: usize,
+    },
     Table(std::slice::Iter<'a, Pair>),
 }
 
@@ -364,15 +372,26 @@ impl Packed {
     }
 
     fn iter(&self) -> Iter<'_> {
-        Iter(IterRepr::Packed { buf: &self.buf, pos: 0, left: self.len as usize })
+        Iter(IterRepr::Packed {
+            buf: &self.buf,
+            pos: 0,
+            left: self.len as usize,
+        })
     }
 }
 
 /// A field and its value, inline when they fit together in 45 bytes.
 #[derive(Clone)]
 enum Pair {
-    Inline { flen: u8, vlen: u8, data: [u8; PAIR_INLINE] },
-    Heap { flen: usize, data: Box<[u8]> },
+    Inline {
+        flen: u8,
+        vlen: u8,
+        data: [u8; PAIR_INLINE],
+    },
+    Heap {
+        flen: usize,
+        data: Box<[u8]>,
+    },
 }
 
 impl Pair {
@@ -382,12 +401,19 @@ impl Pair {
             let mut data = [0u8; PAIR_INLINE];
             data[..fl].copy_from_slice(field);
             data[fl..fl + vl].copy_from_slice(value);
-            Pair::Inline { flen: fl as u8, vlen: vl as u8, data }
+            Pair::Inline {
+                flen: fl as u8,
+                vlen: vl as u8,
+                data,
+            }
         } else {
             let mut data = Vec::with_capacity(fl + vl);
             data.extend_from_slice(field);
             data.extend_from_slice(value);
-            Pair::Heap { flen: fl, data: data.into_boxed_slice() }
+            Pair::Heap {
+                flen: fl,
+                data: data.into_boxed_slice(),
+            }
         }
     }
 
@@ -462,21 +488,27 @@ impl Table {
     fn find(&self, field: &[u8]) -> Option<usize> {
         let hash = self.hasher.hash_one(field);
         let entries = &self.entries;
-        self.index.find(hash, |&i| entries[i as usize].field() == field).map(|&i| i as usize)
+        self.index
+            .find(hash, |&i| entries[i as usize].field() == field)
+            .map(|&i| i as usize)
     }
 
     fn insert_new(&mut self, field: &[u8], value: &[u8]) {
         let pos = self.entries.len();
-        assert!(pos < u32::MAX as usize, "a hash holds fewer than 2^32 fields");
+        assert!(
+            pos < u32::MAX as usize,
+            "a hash holds fewer than 2^32 fields"
+        );
         if pos == self.entries.capacity() {
             // Grow by a quarter: pairs are the bulk of a big hash's memory.
             self.entries.reserve_exact((pos / 4).max(4));
         }
         self.entries.push(Pair::new(field, value));
         let (entries, hasher) = (&self.entries, &self.hasher);
-        self.index.insert_unique(hasher.hash_one(field), pos as u32, |&i| {
-            hasher.hash_one(entries[i as usize].field())
-        });
+        self.index
+            .insert_unique(hasher.hash_one(field), pos as u32, |&i| {
+                hasher.hash_one(entries[i as usize].field())
+            });
     }
 
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
@@ -495,7 +527,9 @@ impl Table {
     fn remove(&mut self, field: &[u8]) -> bool {
         let hash = self.hasher.hash_one(field);
         let entries = &self.entries;
-        let Ok(found) = self.index.find_entry(hash, |&i| entries[i as usize].field() == field)
+        let Ok(found) = self
+            .index
+            .find_entry(hash, |&i| entries[i as usize].field() == field)
         else {
             return false;
         };
@@ -515,7 +549,9 @@ impl Table {
         if cap > 16 && self.entries.len() < cap / 4 {
             self.entries.shrink_to(self.entries.len() * 2);
             let (entries, hasher) = (&self.entries, &self.hasher);
-            self.index.shrink_to(entries.len(), |&i| hasher.hash_one(entries[i as usize].field()));
+            self.index.shrink_to(entries.len(), |&i| {
+                hasher.hash_one(entries[i as usize].field())
+            });
         }
         true
     }
@@ -578,7 +614,12 @@ mod tests {
     fn a_thousand_fields_cost_less_than_redis() {
         let mut h = HashValue::new();
         for i in 0..1000 {
-            h.set(format!("f:{i}").as_bytes(), format!("{i:016}").as_bytes(), 128, 64);
+            h.set(
+                format!("f:{i}").as_bytes(),
+                format!("{i:016}").as_bytes(),
+                128,
+                64,
+            );
         }
         // redis-server 7.0 uses about 83 bytes per such field (RSS).
         let per_field = h.heap_size() / 1000;

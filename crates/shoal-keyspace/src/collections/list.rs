@@ -47,9 +47,15 @@ impl Fill {
     fn from_setting(setting: i64) -> Fill {
         if setting < 0 {
             let level = ((-setting - 1) as usize).min(SIZE_LEVELS.len() - 1);
-            Fill { max_bytes: SIZE_LEVELS[level], max_count: usize::MAX }
+            Fill {
+                max_bytes: SIZE_LEVELS[level],
+                max_count: usize::MAX,
+            }
         } else {
-            Fill { max_bytes: COUNT_MODE_MAX_BYTES, max_count: setting as usize }
+            Fill {
+                max_bytes: COUNT_MODE_MAX_BYTES,
+                max_count: setting as usize,
+            }
         }
     }
 
@@ -207,7 +213,10 @@ impl Chunk {
             // the front cost amortized O(1).
             let data = self.bytes();
             let needed = data + n;
-            let target = (needed * 2).max(MIN_CHUNK_CAPACITY).min(max_bytes).max(needed);
+            let target = (needed * 2)
+                .max(MIN_CHUNK_CAPACITY)
+                .min(max_bytes)
+                .max(needed);
             let gap = target - data;
             if self.buf.capacity() >= target && self.buf.len() <= target {
                 self.buf.resize(target, 0);
@@ -280,7 +289,11 @@ impl Chunk {
         }
         let keep = self.count / 2;
         let at = self.offset_of(keep as usize);
-        let tail = Chunk { buf: self.buf[at..].to_vec(), head: 0, count: self.count - keep };
+        let tail = Chunk {
+            buf: self.buf[at..].to_vec(),
+            head: 0,
+            count: self.count - keep,
+        };
         self.buf.truncate(at);
         self.buf.shrink_to_fit();
         self.count = keep;
@@ -617,7 +630,14 @@ pub struct Iter<'a> {
 
 impl<'a> Iter<'a> {
     fn empty(chunks: &'a VecDeque<Chunk>) -> Iter<'a> {
-        Iter { chunks, front_chunk: 0, front_pos: 0, back_chunk: 0, back_end: 0, remaining: 0 }
+        Iter {
+            chunks,
+            front_chunk: 0,
+            front_pos: 0,
+            back_chunk: 0,
+            back_end: 0,
+            remaining: 0,
+        }
     }
 }
 

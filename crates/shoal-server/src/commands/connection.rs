@@ -20,7 +20,8 @@ pub fn ping(s: &mut Server, idx: usize, args: Args<'_>) {
     if c.in_pubsub_context() {
         c.reply.array(2);
         c.reply.bulk(b"pong");
-        c.reply.bulk(if args.len() == 2 { args.get(1) } else { b"" });
+        c.reply
+            .bulk(if args.len() == 2 { args.get(1) } else { b"" });
     } else if args.len() == 2 {
         c.reply.bulk(args.get(1));
     } else {
@@ -104,11 +105,15 @@ pub fn hello(s: &mut Server, idx: usize, args: Args<'_>) {
             Some(2) => proto = Some(Protocol::Resp2),
             Some(3) => proto = Some(Protocol::Resp3),
             Some(_) => {
-                s.clients[idx].reply.error("NOPROTO unsupported protocol version");
+                s.clients[idx]
+                    .reply
+                    .error("NOPROTO unsupported protocol version");
                 return;
             }
             None => {
-                s.clients[idx].reply.error("ERR Protocol version is not an integer or out of range");
+                s.clients[idx]
+                    .reply
+                    .error("ERR Protocol version is not an integer or out of range");
                 return;
             }
         }
@@ -126,7 +131,10 @@ pub fn hello(s: &mut Server, idx: usize, args: Args<'_>) {
             setname = Some(args.get(i + 1));
             i += 2;
         } else {
-            let msg = format!("ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(a));
+            let msg = format!(
+                "ERR Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(a)
+            );
             s.clients[idx].reply.error(&msg);
             return;
         }
@@ -149,7 +157,11 @@ pub fn hello(s: &mut Server, idx: usize, args: Args<'_>) {
         }
         s.clients[idx].name = (!name.is_empty()).then(|| name.to_vec());
     }
-    let mode = if s.settings.cluster_enabled { "cluster" } else { "standalone" };
+    let mode = if s.settings.cluster_enabled {
+        "cluster"
+    } else {
+        "standalone"
+    };
     let c = &mut s.clients[idx];
     if let Some(p) = proto {
         c.reply.set_protocol(p);
@@ -288,8 +300,14 @@ pub fn client_list(s: &mut Server, idx: usize, args: Args<'_>) {
         let a = args.get(i);
         if parse::eq_ignore_case(a, "type") && i + 1 < args.len() {
             let t = args.get(i + 1).to_ascii_lowercase();
-            if !matches!(t.as_slice(), b"normal" | b"master" | b"replica" | b"slave" | b"pubsub") {
-                let msg = format!("ERR Unknown client type '{}'", String::from_utf8_lossy(args.get(i + 1)));
+            if !matches!(
+                t.as_slice(),
+                b"normal" | b"master" | b"replica" | b"slave" | b"pubsub"
+            ) {
+                let msg = format!(
+                    "ERR Unknown client type '{}'",
+                    String::from_utf8_lossy(args.get(i + 1))
+                );
                 s.clients[idx].reply.error(&msg);
                 return;
             }
@@ -377,7 +395,9 @@ pub fn client_kill(s: &mut Server, idx: usize, args: Args<'_>) {
             match parse::int(v) {
                 Some(n) if n > 0 => id = Some(n as u64),
                 _ => {
-                    s.clients[idx].reply.error("ERR client-id should be greater than 0");
+                    s.clients[idx]
+                        .reply
+                        .error("ERR client-id should be greater than 0");
                     return;
                 }
             }
@@ -422,10 +442,13 @@ pub fn client_kill(s: &mut Server, idx: usize, args: Args<'_>) {
         .iter()
         .filter(|(_, c)| {
             id.is_none_or(|x| c.id == x)
-                && addr.as_ref().is_none_or(|a| c.addr.to_string().as_bytes() == a.as_slice())
-                && laddr
+                && addr
                     .as_ref()
-                    .is_none_or(|a| c.local_addr.map(|l| l.to_string().into_bytes()).as_deref() == Some(a.as_slice()))
+                    .is_none_or(|a| c.addr.to_string().as_bytes() == a.as_slice())
+                && laddr.as_ref().is_none_or(|a| {
+                    c.local_addr.map(|l| l.to_string().into_bytes()).as_deref()
+                        == Some(a.as_slice())
+                })
                 && kind.as_ref().is_none_or(|k| match k.as_slice() {
                     b"normal" => c.subscription_count() == 0,
                     b"pubsub" => c.subscription_count() > 0,
@@ -506,7 +529,10 @@ pub fn client_pause(s: &mut Server, idx: usize, args: Args<'_>) {
             until_ms: p.until_ms.max(until_ms),
             writes_only: p.writes_only && writes_only,
         },
-        None => Pause { until_ms, writes_only },
+        None => Pause {
+            until_ms,
+            writes_only,
+        },
     });
     s.clients[idx].reply.ok();
 }

@@ -86,7 +86,11 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
     match section {
         "server" => {
             let uptime = now.saturating_sub(s.start_ms) / 1000;
-            let mode = if s.settings.cluster_enabled { "cluster" } else { "standalone" };
+            let mode = if s.settings.cluster_enabled {
+                "cluster"
+            } else {
+                "standalone"
+            };
             let _ = write!(
                 t,
                 "# Server\r\nredis_version:{COMPAT_VERSION}\r\nshoal_version:{}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:{mode}\r\nos:{} {}\r\narch_bits:64\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\natomicvar_api:c11-builtin\r\ngcc_version:0.0.0\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{uptime}\r\nuptime_in_days:{}\r\nhz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\n",
@@ -121,7 +125,11 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
             let used = crate::alloc::used_memory() as u64;
             let rss = crate::alloc::rss_bytes() as u64;
             let peak = (crate::alloc::peak_memory() as u64).max(used);
-            let frag = if used > 0 { rss as f64 / used as f64 } else { 0.0 };
+            let frag = if used > 0 {
+                rss as f64 / used as f64
+            } else {
+                0.0
+            };
             let _ = write!(
                 t,
                 "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nused_memory_peak:{peak}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2}%\r\ntotal_system_memory:{}\r\ntotal_system_memory_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\nmem_fragmentation_ratio:{frag:.2}\r\nmem_fragmentation_bytes:{}\r\nmem_allocator:jemalloc\r\nlazyfree_pending_objects:0\r\n",
@@ -193,7 +201,11 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
             }
         }
         "cluster" => {
-            let _ = write!(t, "# Cluster\r\ncluster_enabled:{}\r\n", s.settings.cluster_enabled as u8);
+            let _ = write!(
+                t,
+                "# Cluster\r\ncluster_enabled:{}\r\n",
+                s.settings.cluster_enabled as u8
+            );
         }
         "keyspace" => {
             t.push_str("# Keyspace\r\n");
@@ -211,8 +223,16 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
         }
         "commandstats" => {
             t.push_str("# Commandstats\r\n");
-            for c in s.registry.iter().filter(|c| c.calls > 0 || c.rejected_calls > 0) {
-                let per = if c.calls > 0 { c.usec as f64 / c.calls as f64 } else { 0.0 };
+            for c in s
+                .registry
+                .iter()
+                .filter(|c| c.calls > 0 || c.rejected_calls > 0)
+            {
+                let per = if c.calls > 0 {
+                    c.usec as f64 / c.calls as f64
+                } else {
+                    0.0
+                };
                 let _ = write!(
                     t,
                     "cmdstat_{}:calls={},usec={},usec_per_call={per:.2},rejected_calls={},failed_calls={}\r\n",
@@ -231,7 +251,11 @@ fn total_system_memory() -> u64 {
         .and_then(|m| {
             m.lines()
                 .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
         })
         .map_or(0, |kb| kb * 1024)
 }
@@ -346,7 +370,9 @@ pub fn command_list(s: &mut Server, idx: usize, args: Args<'_>) {
                 Some((kind, value)) => match kind.as_slice() {
                     b"module" => false,
                     b"aclcat" => spec.acl_categories.iter().any(|cat| {
-                        cat.trim_start_matches('@').as_bytes().eq_ignore_ascii_case(value)
+                        cat.trim_start_matches('@')
+                            .as_bytes()
+                            .eq_ignore_ascii_case(value)
                     }),
                     b"pattern" => shoal_types::glob_match(value, spec.name.as_bytes(), true),
                     _ => {
@@ -565,7 +591,11 @@ pub fn latency_reset(s: &mut Server, idx: usize, args: Args<'_>) {
         s.latency.clear();
         n
     } else {
-        let names: Vec<String> = args.skip(2).iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let names: Vec<String> = args
+            .skip(2)
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
         let before = s.latency.len();
         s.latency.retain(|k, _| !names.iter().any(|n| n == k));
         before - s.latency.len()
@@ -617,7 +647,9 @@ pub fn memory_usage(s: &mut Server, idx: usize, args: Args<'_>) {
     let db = s.clients[idx].db;
     let now = s.now_ms;
     let usage = s.dbs[db].peek(args.get(2), now).map(|e| {
-        std::mem::size_of::<shoal_keyspace::Entry>() + e.key().len().saturating_sub(22) + e.value.heap_size()
+        std::mem::size_of::<shoal_keyspace::Entry>()
+            + e.key().len().saturating_sub(22)
+            + e.value.heap_size()
     });
     match usage {
         Some(n) => s.clients[idx].reply.integer(n as i64),

@@ -76,7 +76,10 @@ impl Registry {
             })
             .collect();
         commands.sort_by_key(|c| c.spec.id);
-        debug_assert!(commands.iter().enumerate().all(|(i, c)| c.spec.id as usize == i));
+        debug_assert!(commands
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.spec.id as usize == i));
         Registry { commands }
     }
 

@@ -217,7 +217,11 @@ pub fn spublish(s: &mut Server, idx: usize, args: Args<'_>) {
 
 fn channels_reply(s: &mut Server, idx: usize, args: Args<'_>, shard: bool) {
     let pattern = (args.len() > 2).then(|| args.get(2));
-    let reg = if shard { &s.shard_channels } else { &s.channels };
+    let reg = if shard {
+        &s.shard_channels
+    } else {
+        &s.channels
+    };
     let mut names: Vec<Vec<u8>> = reg
         .keys()
         .filter(|c| pattern.is_none_or(|p| glob_match(p, c, false)))
@@ -246,7 +250,11 @@ fn numsub_reply(s: &mut Server, idx: usize, args: Args<'_>, shard: bool) {
         .skip(2)
         .iter()
         .map(|ch| {
-            let reg = if shard { &s.shard_channels } else { &s.channels };
+            let reg = if shard {
+                &s.shard_channels
+            } else {
+                &s.channels
+            };
             (ch.to_vec(), reg.get(ch).map_or(0, Vec::len))
         })
         .collect();

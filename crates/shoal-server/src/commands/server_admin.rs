@@ -160,7 +160,11 @@ fn debug_populate(s: &mut Server, idx: usize, args: Args<'_>) {
         s.clients[idx].reply.error(errors::NOT_INTEGER);
         return;
     };
-    let prefix = if args.len() >= 4 { args.get(3).to_vec() } else { b"key".to_vec() };
+    let prefix = if args.len() >= 4 {
+        args.get(3).to_vec()
+    } else {
+        b"key".to_vec()
+    };
     let size = if args.len() == 5 {
         match parse::int(args.get(4)) {
             Some(n) if n >= 0 => Some(n as usize),

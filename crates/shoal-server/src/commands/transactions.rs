@@ -58,18 +58,26 @@ pub fn exec(s: &mut Server, idx: usize, _args: Args<'_>) {
 /// WATCH key [key ...]
 pub fn watch(s: &mut Server, idx: usize, args: Args<'_>) {
     if s.clients[idx].multi.is_some() {
-        s.clients[idx].reply.error("ERR WATCH inside MULTI is not allowed");
+        s.clients[idx]
+            .reply
+            .error("ERR WATCH inside MULTI is not allowed");
         return;
     }
     let db = s.clients[idx].db;
     let id = s.clients[idx].id;
     for key in args.skip(1).iter() {
-        let already = s.clients[idx].watched.iter().any(|(d, k)| *d == db && k == key);
+        let already = s.clients[idx]
+            .watched
+            .iter()
+            .any(|(d, k)| *d == db && k == key);
         if already {
             continue;
         }
         s.clients[idx].watched.push((db, key.to_vec()));
-        s.watched_keys.entry((db, key.to_vec())).or_default().push(id);
+        s.watched_keys
+            .entry((db, key.to_vec()))
+            .or_default()
+            .push(id);
         s.dbs[db].add_interest(key);
         s.interest_count += 1;
     }
@@ -144,7 +152,9 @@ pub fn flushall(s: &mut Server, idx: usize, args: Args<'_>) {
 /// SWAPDB index1 index2
 pub fn swapdb(s: &mut Server, idx: usize, args: Args<'_>) {
     if s.settings.cluster_enabled {
-        s.clients[idx].reply.error("ERR SWAPDB is not allowed in cluster mode");
+        s.clients[idx]
+            .reply
+            .error("ERR SWAPDB is not allowed in cluster mode");
         return;
     }
     let n = s.dbs.len() as i64;

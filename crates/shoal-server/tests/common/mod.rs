@@ -79,7 +79,12 @@ fn spawn(bin: &str, name: &'static str, extra: &[&str]) -> ServerProcess {
             Ok(c) => c,
             Err(e) => panic!("cannot start {bin}: {e}"),
         };
-        let mut p = ServerProcess { child, port, dir, name };
+        let mut p = ServerProcess {
+            child,
+            port,
+            dir,
+            name,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = p.child.try_wait() {
@@ -92,7 +97,9 @@ fn spawn(bin: &str, name: &'static str, extra: &[&str]) -> ServerProcess {
                 // the server is up and parsing commands.
                 if s.write_all(b"PING\r\n").is_ok() {
                     let mut buf = [0u8; 7];
-                    if s.read_exact(&mut buf).is_ok() && (&buf == b"+PONG\r\n" || &buf == b"-NOAUTH") {
+                    if s.read_exact(&mut buf).is_ok()
+                        && (&buf == b"+PONG\r\n" || &buf == b"-NOAUTH")
+                    {
                         return p;
                     }
                 }
@@ -138,9 +145,14 @@ pub struct Conn {
 impl Conn {
     pub fn connect(port: u16) -> Conn {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         stream.set_nodelay(true).unwrap();
-        Conn { stream, buf: Vec::new() }
+        Conn {
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     /// Sends raw bytes.
@@ -196,7 +208,9 @@ impl Conn {
 
     /// True when the server closed the connection (reads EOF within 2 s).
     pub fn is_closed(&mut self) -> bool {
-        self.stream.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
         let mut b = [0u8; 1024];
         loop {
             match self.stream.read(&mut b) {
@@ -228,7 +242,11 @@ pub fn wait_for(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
 pub fn run(prog: &str, args: &[&str], stdin: Option<&[u8]>) -> (bool, String) {
     let child = Command::new(prog)
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
