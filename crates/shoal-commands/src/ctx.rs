@@ -78,6 +78,9 @@ pub struct BlockRequest {
     pub deadline_ms: Option<u64>,
     /// What the client gets if the deadline passes.
     pub timeout_reply: TimeoutReply,
+    /// The type a key must hold to serve the command: a key set to another
+    /// type leaves the client waiting rather than answering WRONGTYPE.
+    pub waits_for: shoal_keyspace::ValueType,
 }
 
 /// The reply a blocked command gives when its timeout passes.

@@ -845,6 +845,7 @@ fn block_or_timeout(
         keys: unique,
         deadline_ms,
         timeout_reply: reply,
+        waits_for: shoal_keyspace::ValueType::List,
     })
 }
 

@@ -599,6 +599,7 @@ fn blocking_pops_block_on_empty_keys_with_a_deadline() {
             keys: vec![b"a".to_vec(), b"b".to_vec()],
             deadline_ms: Some(now + 1500),
             timeout_reply: TimeoutReply::NullArray,
+            waits_for: shoal_keyspace::ValueType::List,
         })
     );
     let (_, outcome) = h.run_args(&[b"BRPOP", b"a", b"b", b"a", b"0"]);
@@ -639,6 +640,7 @@ fn blocking_pops_block_on_empty_keys_with_a_deadline() {
             keys: vec![b"a".to_vec()],
             deadline_ms: Some(now + 2000),
             timeout_reply: TimeoutReply::NullBulk,
+            waits_for: shoal_keyspace::ValueType::List,
         })
     );
     let (_, outcome) = h.run_args(&[b"BRPOPLPUSH", b"a", b"b", b"0"]);

@@ -44,6 +44,10 @@ pub struct Blocked {
     pub keys: Vec<Vec<u8>>,
     /// Unix ms when the wait ends, if ever.
     pub deadline_ms: Option<u64>,
+    /// The reply when the deadline passes.
+    pub timeout_reply: shoal_commands::TimeoutReply,
+    /// The type a key must hold to serve the command.
+    pub waits_for: shoal_keyspace::ValueType,
 }
 
 /// A connected client.

@@ -15,7 +15,7 @@ use shoal_cluster::commands::parse_slot_arg;
 use shoal_cluster::config::ClusterConfig;
 use shoal_cluster::routing::{self, CommandKind, Route, RouteFlags, RoutingConfig};
 use shoal_cluster::view::ClusterView;
-use shoal_command_table::{flags, CommandSpec};
+use shoal_command_table::{flags, CommandSpec, GetKeys};
 use shoal_resp::request::Args;
 use std::path::Path;
 use std::sync::Arc;
@@ -306,9 +306,16 @@ pub fn check_route(
         _ => CommandKind::Regular,
     };
     let client = &s.clients[idx];
-    let mut owned_keys: Vec<Vec<u8>> = Vec::new();
+    let is_exec = spec.name == "exec";
+    // Keyless commands (the legacy key range is empty and no key-finding
+    // procedure applies) skip routing without collecting anything.
+    if !is_exec && spec.first_key == 0 && spec.getkeys == GetKeys::Specs {
+        return Ok(());
+    }
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut positions = Vec::new();
     let mut queued_write = false;
-    if spec.name == "exec" {
+    if is_exec {
         // EXEC is routed by the keys of every queued command together, so
         // a transaction spanning slots is refused as a whole (CROSSSLOT).
         if let Some(m) = client.multi.as_ref() {
@@ -316,21 +323,18 @@ pub fn check_route(
                 let qspec = s.registry.get(*cmd).spec;
                 queued_write |= qspec.flags & flags::WRITE != 0;
                 let qargv: Vec<&[u8]> = qargs.args().iter().collect();
-                let mut pos = Vec::new();
-                shoal_command_table::routing_key_positions(qspec, &qargv, &mut pos);
-                owned_keys.extend(pos.iter().map(|&i| qargv[i].to_vec()));
+                shoal_command_table::routing_key_positions(qspec, &qargv, &mut positions);
+                keys.extend(positions.iter().map(|&i| qargv[i]));
             }
         }
     } else {
         let argv: Vec<&[u8]> = args.iter().collect();
-        let mut positions = Vec::new();
         shoal_command_table::routing_key_positions(spec, &argv, &mut positions);
-        owned_keys.extend(positions.iter().map(|&i| argv[i].to_vec()));
+        keys.extend(positions.iter().map(|&i| argv[i]));
     }
-    if owned_keys.is_empty() {
+    if keys.is_empty() {
         return Ok(());
     }
-    let keys: Vec<&[u8]> = owned_keys.iter().map(Vec::as_slice).collect();
     let route_flags = RouteFlags {
         kind,
         is_write: spec.flags & flags::WRITE != 0,

@@ -13,7 +13,7 @@ use crate::client::{Blocked, ReplyMode};
 use crate::commands::{CommandRef, Exec};
 use crate::server::Server;
 use shoal_command_table::flags;
-use shoal_commands::{errors, ExecCtx, Outcome, TimeoutReply};
+use shoal_commands::{errors, BlockRequest, ExecCtx, Outcome, TimeoutReply};
 use shoal_resp::request::{Args, Parsed, RequestLimits};
 use std::time::Instant;
 
@@ -350,7 +350,7 @@ impl Server {
             self.feed_monitors(idx, args);
         }
         if let Outcome::Block(req) = &outcome {
-            self.block_client(idx, cmd, args, req.keys.clone(), req.deadline_ms);
+            self.block_client(idx, cmd, args, req);
         }
         // Inside a delivery (a blocked client being served) the signals wait
         // for the delivery loop: re-entering would serve the same client
@@ -388,14 +388,7 @@ impl Server {
     }
 
     /// Parks a client on keys.
-    fn block_client(
-        &mut self,
-        idx: usize,
-        cmd: CommandRef,
-        args: Args<'_>,
-        keys: Vec<Vec<u8>>,
-        deadline_ms: Option<u64>,
-    ) {
+    fn block_client(&mut self, idx: usize, cmd: CommandRef, args: Args<'_>, req: &BlockRequest) {
         let c = &mut self.clients[idx];
         if c.blocked.is_some() {
             // Re-run of an already blocked client: it keeps its place.
@@ -403,6 +396,8 @@ impl Server {
         }
         let id = c.id;
         let db = c.db;
+        let keys = req.keys.clone();
+        let deadline_ms = req.deadline_ms;
         for key in &keys {
             self.blocked_keys
                 .entry((db, key.clone()))
@@ -421,6 +416,8 @@ impl Server {
             db,
             keys,
             deadline_ms,
+            timeout_reply: req.timeout_reply,
+            waits_for: req.waits_for,
         });
     }
 
@@ -454,7 +451,7 @@ impl Server {
         let Some(b) = self.clients.get(idx).and_then(|c| c.blocked.as_ref()) else {
             return;
         };
-        let timeout_reply = self.timeout_reply_of(b.command);
+        let timeout_reply = b.timeout_reply;
         self.unblock_client(idx);
         let c = &mut self.clients[idx];
         match error {
@@ -463,13 +460,6 @@ impl Server {
                 TimeoutReply::NullArray => c.reply.null_array(),
                 TimeoutReply::NullBulk => c.reply.null(),
             },
-        }
-    }
-
-    fn timeout_reply_of(&self, cmd: CommandRef) -> TimeoutReply {
-        match self.registry.get(cmd).spec.name {
-            "blmove" | "brpoplpush" => TimeoutReply::NullBulk,
-            _ => TimeoutReply::NullArray,
         }
     }
 

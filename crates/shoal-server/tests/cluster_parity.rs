@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{free_port, run, start_redis, start_shoal, wait_for, ServerProcess};
+use common::{free_port, run, start_shoal, wait_for, ServerProcess};
 use shoal_types::key_hash_slot;
 
 const ME: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -314,7 +314,6 @@ fn nodes_conf_survives_restart_byte_for_byte_and_corruption_is_refused() {
     );
     assert!(!ok && out.contains("line 2"), "{out}");
     let _ = std::fs::remove_dir_all(&bad_dir);
-    let _ = start_redis;
 }
 
 fn saved_dir_with(conf: &std::path::Path) -> std::path::PathBuf {

@@ -350,9 +350,6 @@ fn resp3_replies_match_redis() {
 fn pubsub_context_and_messages_match_redis() {
     let shoal = start_shoal(&[]);
     let redis = start_redis(&[]);
-    for server in [&shoal, &redis] {
-        let _ = server;
-    }
     let run = |port_of: &common::ServerProcess| -> Vec<String> {
         let mut sub = port_of.connect();
         let mut publ = port_of.connect();

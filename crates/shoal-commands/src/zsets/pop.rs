@@ -185,6 +185,7 @@ fn blocking_generic(
         keys: keys.iter().map(|k| k.to_vec()).collect(),
         deadline_ms,
         timeout_reply: TimeoutReply::NullArray,
+        waits_for: shoal_keyspace::ValueType::ZSet,
     })
 }
 

@@ -31,6 +31,7 @@ fn blocking_pops_block_on_empty_keys_and_serve_at_once_otherwise() {
             keys: vec![b"a".to_vec(), b"b".to_vec()],
             deadline_ms: Some(h.now_ms + 1500),
             timeout_reply: TimeoutReply::NullArray,
+            waits_for: shoal_keyspace::ValueType::ZSet,
         })
     );
     let (_, outcome) = h.run_args(&[b"bzmpop", b"0", b"1", b"a", b"max"]);
