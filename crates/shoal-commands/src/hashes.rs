@@ -79,17 +79,10 @@ fn lookup_hash<'a>(
     rng: &mut SmallRng,
     on_missing: impl FnOnce(&mut ReplyBuf),
 ) -> Option<&'a mut HashValue> {
-    match db.get_mut(key, now_ms, rng) {
-        Some(Value::Hash(h)) => Some(h),
-        Some(_) => {
-            out.error(errors::WRONGTYPE);
-            None
-        }
-        None => {
-            on_missing(out);
-            None
-        }
-    }
+    crate::typed::lookup(db, out, key, now_ms, rng, on_missing, |v| match v {
+        Value::Hash(h) => Some(&mut **h),
+        _ => None,
+    })
 }
 
 /// The hash under `key` for a write, created empty if missing; `None`
@@ -101,16 +94,11 @@ fn hash_for_write<'a>(
     now_ms: u64,
     rng: &mut SmallRng,
 ) -> Option<&'a mut HashValue> {
-    match db
-        .get_or_insert_with(key, now_ms, rng, || Value::Hash(Box::default()))
-        .0
-    {
-        Value::Hash(h) => Some(h),
-        _ => {
-            out.error(errors::WRONGTYPE);
-            None
-        }
-    }
+    let make = || Value::Hash(Box::default());
+    crate::typed::for_write(db, out, key, now_ms, rng, make, |v| match v {
+        Value::Hash(h) => Some(&mut **h),
+        _ => None,
+    })
 }
 
 fn hset_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, name: &str) -> Outcome {

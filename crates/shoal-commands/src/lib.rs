@@ -26,6 +26,7 @@ pub mod parse;
 pub mod sets;
 pub mod strings;
 pub mod testing;
+mod typed;
 pub mod zsets;
 
 pub use ctx::{BlockRequest, ExecCtx, Outcome, Settings, TimeoutReply};

@@ -169,17 +169,10 @@ fn lookup_list<'a>(
     rng: &mut SmallRng,
     on_missing: impl FnOnce(&mut ReplyBuf),
 ) -> Option<&'a mut ListValue> {
-    match db.get_mut(key, now_ms, rng) {
-        Some(Value::List(l)) => Some(l),
-        Some(_) => {
-            out.error(errors::WRONGTYPE);
-            None
-        }
-        None => {
-            on_missing(out);
-            None
-        }
-    }
+    crate::typed::lookup(db, out, key, now_ms, rng, on_missing, |v| match v {
+        Value::List(l) => Some(&mut **l),
+        _ => None,
+    })
 }
 
 fn push_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End, only_existing: bool) -> Outcome {
@@ -189,16 +182,11 @@ fn push_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End, only_existing: 
     let list = if only_existing {
         lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
     } else {
-        match db
-            .get_or_insert_with(key, ctx.now_ms, ctx.rng, || Value::List(Box::default()))
-            .0
-        {
+        let make = || Value::List(Box::default());
+        crate::typed::for_write(db, ctx.out, key, ctx.now_ms, ctx.rng, make, |v| match v {
             Value::List(l) => Some(&mut **l),
-            _ => {
-                ctx.out.error(errors::WRONGTYPE);
-                None
-            }
-        }
+            _ => None,
+        })
     };
     let Some(list) = list else {
         return Outcome::Done;
