@@ -277,6 +277,8 @@ impl Server {
     ) -> Outcome {
         let started = Instant::now();
         let exec = self.registry.get(cmd).exec;
+        // Set before running, so CLIENT LIST/INFO show the running command.
+        self.clients[idx].last_command = self.registry.get(cmd).spec.name;
         let reply_start = self.clients[idx].reply.len();
         let outcome = match exec {
             Exec::Keyspace(handler) => {
@@ -330,7 +332,6 @@ impl Server {
         }
         if let Some(c) = self.clients.get_mut(idx) {
             c.commands_processed += 1;
-            c.last_command = spec.name;
         }
         let threshold_ms = self.settings.latency_monitor_threshold;
         if threshold_ms > 0 && elapsed_us / 1000 >= threshold_ms {
