@@ -13,6 +13,7 @@ use crate::dispatch::Handler;
 use crate::errors;
 use crate::long_double::LongDouble;
 use crate::parse::{self, eq_ignore_case};
+use crate::typed::Intent;
 use rand::rngs::SmallRng;
 use rand::Rng;
 use shoal_keyspace::collections::HashValue;
@@ -77,9 +78,10 @@ fn lookup_hash<'a>(
     key: &[u8],
     now_ms: u64,
     rng: &mut SmallRng,
+    intent: Intent,
     on_missing: impl FnOnce(&mut ReplyBuf),
 ) -> Option<&'a mut HashValue> {
-    crate::typed::lookup(db, out, key, now_ms, rng, on_missing, |v| match v {
+    crate::typed::lookup(db, out, key, now_ms, rng, intent, on_missing, |v| match v {
         Value::Hash(h) => Some(&mut **h),
         _ => None,
     })
@@ -168,9 +170,15 @@ pub fn hsetnx(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 /// HGET key field
 pub fn hget(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
-    let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
-        out.null()
-    }) else {
+    let Some(hash) = lookup_hash(
+        db,
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Read,
+        |out| out.null(),
+    ) else {
         return Outcome::Done;
     };
     match hash.get(args.get(2)) {
@@ -205,8 +213,15 @@ pub fn hmget(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 pub fn hdel(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let Some(hash) = lookup_hash(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
-    else {
+    let Some(hash) = lookup_hash(
+        db,
+        ctx.out,
+        key,
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Write,
+        |out| out.integer(0),
+    ) else {
         return Outcome::Done;
     };
     let mut deleted = 0;
@@ -235,7 +250,15 @@ pub fn hdel(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 pub fn hlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
     let zero = |out: &mut ReplyBuf| out.integer(0);
-    if let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, zero) {
+    if let Some(hash) = lookup_hash(
+        db,
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Read,
+        zero,
+    ) {
         ctx.out.integer(hash.len() as i64);
     }
     Outcome::Done
@@ -245,7 +268,15 @@ pub fn hlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 pub fn hstrlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
     let zero = |out: &mut ReplyBuf| out.integer(0);
-    if let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, zero) {
+    if let Some(hash) = lookup_hash(
+        db,
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Read,
+        zero,
+    ) {
         let n = hash.get(args.get(2)).map_or(0, <[u8]>::len);
         ctx.out.integer(n as i64);
     }
@@ -256,7 +287,15 @@ pub fn hstrlen(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 pub fn hexists(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let db = &mut ctx.dbs[ctx.db];
     let zero = |out: &mut ReplyBuf| out.integer(0);
-    if let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, zero) {
+    if let Some(hash) = lookup_hash(
+        db,
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Read,
+        zero,
+    ) {
         let found = hash.contains(args.get(2));
         ctx.out.integer(found as i64);
     }
@@ -280,6 +319,7 @@ fn hgetall_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, parts: Parts) -> Outco
         args.get(1),
         ctx.now_ms,
         ctx.rng,
+        Intent::Read,
         |out| match parts {
             Parts::Both => out.map(0),
             _ => out.empty_array(),
@@ -443,9 +483,15 @@ pub fn hrandfield(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     }
     let db = &mut ctx.dbs[ctx.db];
-    let Some(hash) = lookup_hash(db, ctx.out, args.get(1), ctx.now_ms, ctx.rng, |out| {
-        out.empty_array()
-    }) else {
+    let Some(hash) = lookup_hash(
+        db,
+        ctx.out,
+        args.get(1),
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Read,
+        |out| out.empty_array(),
+    ) else {
         return Outcome::Done;
     };
     let out = &mut *ctx.out;
@@ -529,6 +575,7 @@ pub fn hscan(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         args.get(1),
         ctx.now_ms,
         ctx.rng,
+        Intent::Read,
         |out| {
             out.array(2);
             out.bulk(b"0");

@@ -301,7 +301,8 @@ pub fn copy(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     }
     let now = ctx.now_ms;
-    let Some(entry) = ctx.dbs[ctx.db].peek(src, now) else {
+    // A read lookup of the source, as Redis's COPY: counted, access recorded.
+    let Some(entry) = ctx.dbs[ctx.db].get_entry_mut(src, now, ctx.rng) else {
         ctx.out.integer(0);
         return Outcome::Done;
     };
@@ -517,7 +518,9 @@ pub fn object(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let now = ctx.now_ms;
     let db = &mut ctx.dbs[ctx.db];
     let policy = db.access_policy();
-    let Some(entry) = db.peek(args.get(2), now) else {
+    // Counted as a read, but OBJECT must not disturb the access data it
+    // reports (Redis's LOOKUP_NOTOUCH).
+    let Some(entry) = db.peek_counted(args.get(2), now) else {
         ctx.out.null();
         return Outcome::Done;
     };

@@ -16,6 +16,7 @@ use crate::dispatch::Handler;
 use crate::errors;
 use crate::long_double::LongDouble;
 use crate::parse::{self, eq_ignore_case};
+use crate::typed::Intent;
 use rand::rngs::SmallRng;
 use shoal_keyspace::collections::ListValue;
 use shoal_keyspace::{Db, SmallBytes, Value};
@@ -167,9 +168,10 @@ fn lookup_list<'a>(
     key: &[u8],
     now_ms: u64,
     rng: &mut SmallRng,
+    intent: Intent,
     on_missing: impl FnOnce(&mut ReplyBuf),
 ) -> Option<&'a mut ListValue> {
-    crate::typed::lookup(db, out, key, now_ms, rng, on_missing, |v| match v {
+    crate::typed::lookup(db, out, key, now_ms, rng, intent, on_missing, |v| match v {
         Value::List(l) => Some(&mut **l),
         _ => None,
     })
@@ -180,7 +182,15 @@ fn push_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End, only_existing: 
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
     let list = if only_existing {
-        lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
+        lookup_list(
+            db,
+            ctx.out,
+            key,
+            ctx.now_ms,
+            ctx.rng,
+            Intent::Write,
+            |out| out.integer(0),
+        )
     } else {
         let make = || Value::List(Box::default());
         crate::typed::for_write(db, ctx.out, key, ctx.now_ms, ctx.rng, make, |v| match v {
@@ -277,10 +287,18 @@ fn pop_generic(ctx: &mut ExecCtx<'_>, args: Args<'_>, end: End) -> Outcome {
     };
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| match count {
-        Some(_) => out.null_array(),
-        None => out.null(),
-    }) else {
+    let Some(list) = lookup_list(
+        db,
+        ctx.out,
+        key,
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Write,
+        |out| match count {
+            Some(_) => out.null_array(),
+            None => out.null(),
+        },
+    ) else {
         return Outcome::Done;
     };
     let popped = match count {
@@ -354,6 +372,7 @@ pub fn lindex(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         args.get(1),
         ctx.now_ms,
         ctx.rng,
+        Intent::Read,
         |out| out.null(),
     ) else {
         return Outcome::Done;
@@ -373,9 +392,15 @@ pub fn lset(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| {
-        out.error(errors::NO_SUCH_KEY)
-    }) else {
+    let Some(list) = lookup_list(
+        db,
+        ctx.out,
+        key,
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Write,
+        |out| out.error(errors::NO_SUCH_KEY),
+    ) else {
         return Outcome::Done;
     };
     let Some(index) = int_arg(ctx.out, args.get(2)) else {
@@ -406,8 +431,15 @@ pub fn linsert(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let key = args.get(1);
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
-    else {
+    let Some(list) = lookup_list(
+        db,
+        ctx.out,
+        key,
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Write,
+        |out| out.integer(0),
+    ) else {
         return Outcome::Done;
     };
     let pivot = args.get(3);
@@ -430,8 +462,15 @@ pub fn lrem(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     };
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.integer(0))
-    else {
+    let Some(list) = lookup_list(
+        db,
+        ctx.out,
+        key,
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Write,
+        |out| out.integer(0),
+    ) else {
         return Outcome::Done;
     };
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
@@ -452,7 +491,15 @@ pub fn ltrim(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     };
     let key = args.get(1);
     let db = &mut ctx.dbs[ctx.db];
-    let Some(list) = lookup_list(db, ctx.out, key, ctx.now_ms, ctx.rng, |out| out.ok()) else {
+    let Some(list) = lookup_list(
+        db,
+        ctx.out,
+        key,
+        ctx.now_ms,
+        ctx.rng,
+        Intent::Write,
+        |out| out.ok(),
+    ) else {
         return Outcome::Done;
     };
     let len = list.len();
@@ -513,6 +560,7 @@ pub fn lpos(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         args.get(1),
         ctx.now_ms,
         ctx.rng,
+        Intent::Read,
         |out| match count {
             Some(_) => out.empty_array(),
             None => out.null(),
@@ -578,7 +626,7 @@ pub fn lpos(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// Checks that `key` is absent or a list; replies WRONGTYPE otherwise.
 fn check_list_or_missing(ctx: &mut ExecCtx<'_>, key: &[u8]) -> bool {
-    match ctx.dbs[ctx.db].get(key, ctx.now_ms, ctx.rng) {
+    match ctx.dbs[ctx.db].get_mut_for_write(key, ctx.now_ms, ctx.rng) {
         Some(Value::List(_)) | None => true,
         Some(_) => {
             ctx.out.error(errors::WRONGTYPE);
@@ -596,7 +644,7 @@ fn move_element(ctx: &mut ExecCtx<'_>, src: &[u8], dst: &[u8], from: End, to: En
     }
     let fill = ctx.settings.list_max_listpack_size;
     let db = &mut ctx.dbs[ctx.db];
-    let Some(Value::List(list)) = db.get_mut(src, ctx.now_ms, ctx.rng) else {
+    let Some(Value::List(list)) = db.get_mut_for_write(src, ctx.now_ms, ctx.rng) else {
         unreachable!("the caller found a list under the source key");
     };
     let pop = |item: &[u8]| SmallBytes::new(item);
@@ -638,7 +686,7 @@ fn move_element(ctx: &mut ExecCtx<'_>, src: &[u8], dst: &[u8], from: End, to: En
 /// Looks up the source of a move: `Ok(true)` when it holds a list,
 /// `Ok(false)` when missing, `Err` (WRONGTYPE written) otherwise.
 fn move_source(ctx: &mut ExecCtx<'_>, src: &[u8]) -> Result<bool, ()> {
-    match ctx.dbs[ctx.db].get(src, ctx.now_ms, ctx.rng) {
+    match ctx.dbs[ctx.db].get_mut_for_write(src, ctx.now_ms, ctx.rng) {
         None => Ok(false),
         Some(Value::List(_)) => Ok(true),
         Some(_) => {
@@ -771,7 +819,7 @@ fn pop_first_nonempty(
 ) -> bool {
     for key in keys.iter() {
         let db = &mut ctx.dbs[ctx.db];
-        let list = match db.get_mut(key, ctx.now_ms, ctx.rng) {
+        let list = match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
             None => continue,
             Some(Value::List(l)) => l,
             Some(_) => {

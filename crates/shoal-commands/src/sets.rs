@@ -57,14 +57,15 @@ fn read_set<'a>(ctx: &'a mut ExecCtx<'_>, key: &[u8]) -> Result<Option<&'a SetVa
     }
 }
 
-/// Looks `key` up as a set for modification.
+/// Looks `key` up as a set for modification (a write lookup: no keyspace
+/// hit or miss counted).
 fn write_set<'a>(
     db: &'a mut Db,
     key: &[u8],
     now_ms: u64,
     rng: &mut impl Rng,
 ) -> Result<Option<&'a mut SetValue>, WrongType> {
-    match db.get_mut(key, now_ms, rng) {
+    match db.get_mut_for_write(key, now_ms, rng) {
         None => Ok(None),
         Some(Value::Set(s)) => Ok(Some(s)),
         Some(_) => Err(WrongType),
@@ -434,11 +435,12 @@ pub fn smove(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let (src, dst, member) = (args.get(1), args.get(2), args.get(3));
     let max_intset = ctx.settings.set_max_intset_entries;
     let db = &mut ctx.dbs[ctx.db];
+    // Write lookups, as Redis's SMOVE: no keyspace hit or miss counted.
     let src_kind = db
-        .get(src, ctx.now_ms, ctx.rng)
+        .get_mut_for_write(src, ctx.now_ms, ctx.rng)
         .map(|v| matches!(v, Value::Set(_)));
     let dst_kind = db
-        .get(dst, ctx.now_ms, ctx.rng)
+        .get_mut_for_write(dst, ctx.now_ms, ctx.rng)
         .map(|v| matches!(v, Value::Set(_)));
     match (src_kind, dst_kind) {
         (None, _) => {

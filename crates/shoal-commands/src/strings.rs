@@ -156,7 +156,13 @@ pub fn set(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         ctx.out.ok();
         return Outcome::Done;
     }
-    let old = db.peek(key, ctx.now_ms).map(|e| &e.value);
+    // SET ... GET reads the old value as GET does (a counted read lookup);
+    // NX and XX only test for it (a write lookup, not counted).
+    let old = if opts.get {
+        db.get(key, ctx.now_ms, ctx.rng)
+    } else {
+        db.get_mut_for_write(key, ctx.now_ms, ctx.rng).map(|v| &*v)
+    };
     let exists = old.is_some();
     if opts.get {
         match old.map(|v| v.as_str()) {
@@ -495,7 +501,7 @@ pub fn incrbyfloat(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
         return Outcome::Done;
     };
     let db = &mut ctx.dbs[ctx.db];
-    let base = match db.get(key, ctx.now_ms, ctx.rng) {
+    let base = match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
         None => LongDouble::ZERO,
         Some(v) => match v.as_str() {
             None => {
@@ -586,7 +592,7 @@ pub fn setrange(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     let offset = offset as u64;
     let max = ctx.settings.proto_max_bulk_len;
     let db = &mut ctx.dbs[ctx.db];
-    let exists = match db.get(key, ctx.now_ms, ctx.rng) {
+    let exists = match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
         None => false,
         Some(v) if v.as_str().is_none() => {
             ctx.out.error(errors::WRONGTYPE);

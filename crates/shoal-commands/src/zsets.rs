@@ -99,14 +99,15 @@ pub(crate) fn read<'a>(
     }
 }
 
-/// Looks `key` up as a sorted set for modification.
+/// Looks `key` up as a sorted set for modification (a write lookup: no
+/// keyspace hit or miss counted).
 pub(crate) fn write<'a>(
     db: &'a mut Db,
     key: &[u8],
     now_ms: u64,
     rng: &mut impl Rng,
 ) -> Result<Option<&'a mut ZSetValue>, WrongType> {
-    match db.get_mut(key, now_ms, rng) {
+    match db.get_mut_for_write(key, now_ms, rng) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
         Some(_) => Err(WrongType),

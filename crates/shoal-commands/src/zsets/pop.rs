@@ -43,7 +43,7 @@ fn pop_generic(
     let out = &mut *ctx.out;
     let mut popped = None;
     for &key in keys {
-        let zset = match db.get_mut(key, ctx.now_ms, ctx.rng) {
+        let zset = match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
             None => continue,
             Some(Value::ZSet(z)) => z,
             Some(_) => {
@@ -164,7 +164,7 @@ fn blocking_generic(
     };
     let db = &mut ctx.dbs[ctx.db];
     for &key in keys {
-        match db.get(key, ctx.now_ms, ctx.rng) {
+        match db.get_mut_for_write(key, ctx.now_ms, ctx.rng) {
             None => continue,
             Some(Value::ZSet(z)) if z.is_empty() => continue,
             Some(Value::ZSet(_)) => {
