@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 
 use shoal_types::{Millis, NodeId};
 
+use crate::view::IdMap;
+
 /// Identifies one connection. The core numbers the outbound links it asks
 /// the driver to open; the driver numbers the inbound links it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,8 +124,10 @@ impl Link {
 #[derive(Debug, Clone, Default)]
 pub struct LinkTable {
     links: BTreeMap<LinkId, Link>,
-    outbound_of: BTreeMap<NodeId, LinkId>,
-    inbound_of: BTreeMap<NodeId, LinkId>,
+    /// Node → its outbound link (looked up, never iterated).
+    outbound_of: IdMap<LinkId>,
+    /// Node → its inbound link (looked up, never iterated).
+    inbound_of: IdMap<LinkId>,
     next_outbound: u64,
 }
 

@@ -23,14 +23,21 @@
 //! A view parsed from a nodes.conf file therefore renders its lines in the
 //! file's order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use shoal_types::{Epoch, Millis, NodeId, Slot, NODE_ID_LEN};
+use shoal_types::{Epoch, Millis, NodeId, Slot, NODE_ID_LEN, SLOT_COUNT};
 
 use crate::slots::{all_slots, ranges_of, SlotBitmap, SlotRange, SlotTable};
 
 pub use crate::wire::NodeFlags;
+
+/// A map keyed by node id for lookups only (never iterated where order
+/// matters). Node ids are random hex, so a fast hash with a fixed seed
+/// spreads them well and keeps runs reproducible; a B-tree lookup costs a
+/// 40-byte comparison per level, and these lookups run for every gossip
+/// entry and for every node the cron visits.
+pub(crate) type IdMap<V> = HashMap<NodeId, V, foldhash::fast::FixedState>;
 
 /// The flags CLUSTER NODES prints, in its order, with their names. MEET and
 /// MIGRATE_TO are never printed; the names say `master`/`slave` because
@@ -339,7 +346,10 @@ pub struct ClusterView {
     /// in Redis). Not persisted.
     pub size: usize,
     nodes: Vec<Node>,
-    index: BTreeMap<NodeId, usize>,
+    /// Node id → position in `nodes`. Only looked up, never iterated in
+    /// an order that matters, so a hash map with a fixed seed: lookups run
+    /// for every gossip entry and every node the cron visits.
+    index: IdMap<usize>,
     owners: SlotTable,
     owned_counts: Vec<usize>,
     migrating_to: SlotTable,
@@ -354,7 +364,7 @@ impl ClusterView {
         myself.flags.insert(NodeFlags::MYSELF);
         myself.primary = None;
         let id = myself.id;
-        let mut index = BTreeMap::new();
+        let mut index = IdMap::default();
         index.insert(id, 0);
         ClusterView {
             myself: id,
