@@ -17,12 +17,11 @@ use crate::view::{ClusterState, NodeFlags};
 pub const MIGRATION_DELAY_MS: u64 = 5000;
 
 impl ClusterNode {
-    /// Non-FAIL replicas of `primary`.
-    fn working_replicas(&self, primary: &NodeId) -> usize {
-        self.view
-            .replicas_of(primary)
-            .filter(|r| !r.is_failed())
-            .count()
+    /// For every node in table order, its non-FAIL replicas (one pass over
+    /// the table: this runs at every cron of every replica, and counting
+    /// per primary would be quadratic in the cluster size).
+    fn working_replicas(&self) -> Vec<usize> {
+        self.view.replica_counts(|r| !r.is_failed())
     }
 
     /// The cron's replica-migration step (replicas only).
@@ -35,7 +34,8 @@ impl ClusterNode {
         let mut orphaned = 0;
         let mut max_replicas = 0;
         let mut mine = 0;
-        for node in self.view.nodes() {
+        let working = self.working_replicas();
+        for ((node, slots), &ok) in self.view.nodes_with_slot_counts().zip(&working) {
             if node
                 .flags
                 .intersects(NodeFlags::MYSELF | NodeFlags::NOADDR | NodeFlags::HANDSHAKE)
@@ -43,11 +43,7 @@ impl ClusterNode {
                 continue;
             }
             if node.is_primary() && !node.is_failed() {
-                let ok = self.working_replicas(&node.id());
-                if ok == 0
-                    && self.view.slot_count_of(&node.id()) > 0
-                    && node.flags.contains(NodeFlags::MIGRATE_TO)
-                {
+                if ok == 0 && slots > 0 && node.flags.contains(NodeFlags::MIGRATE_TO) {
                     orphaned += 1;
                 }
                 max_replicas = max_replicas.max(ok);
@@ -82,27 +78,34 @@ impl ClusterNode {
         let mut candidate = me;
         let mut target: Option<NodeId> = None;
         let mut orphan_marks: Vec<(NodeId, bool)> = Vec::new();
-        for node in self.view.nodes() {
+        let working = self.working_replicas();
+        // The primaries whose replicas compete to be the one that moves.
+        let mut best_covered = vec![false; working.len()];
+        for (((node, slots), &working), best) in self
+            .view
+            .nodes_with_slot_counts()
+            .zip(&working)
+            .zip(&mut best_covered)
+        {
             let mut is_orphaned = !(node.is_replica() || node.is_failed())
                 && node.flags.contains(NodeFlags::MIGRATE_TO);
-            let ok = if node.is_primary() {
-                self.working_replicas(&node.id())
-            } else {
-                0
-            };
+            let ok = if node.is_primary() { working } else { 0 };
             if ok > 0 {
                 is_orphaned = false;
             }
-            if is_orphaned && target.is_none() && self.view.slot_count_of(&node.id()) > 0 {
+            if is_orphaned && target.is_none() && slots > 0 {
                 target = Some(node.id());
             }
             orphan_marks.push((node.id(), is_orphaned));
-            if ok == max_replicas {
-                for r in self.view.replicas_of(&node.id()) {
-                    if r.id().as_bytes() < candidate.as_bytes() {
-                        candidate = r.id();
-                    }
-                }
+            *best = ok == max_replicas;
+        }
+        // The smallest name among their replicas (all of them, FAIL or not).
+        for r in self.view.nodes() {
+            let Some(pos) = r.primary().and_then(|p| self.view.position(&p)) else {
+                continue;
+            };
+            if best_covered[pos] && r.id().as_bytes() < candidate.as_bytes() {
+                candidate = r.id();
             }
         }
         for (id, orphaned) in orphan_marks {

@@ -19,7 +19,7 @@ use shoal_types::{Epoch, NodeId, Slot};
 use crate::links::LinkId;
 use crate::node::ClusterNode;
 use crate::output::ClusterEvent;
-use crate::slots::all_slots;
+use crate::slots::slot_unchecked;
 use crate::wire::{Body, Header, SlotBitmap};
 
 impl ClusterNode {
@@ -127,7 +127,21 @@ impl ClusterNode {
         let mut taken_from_us = 0usize;
         let mut lost_with_keys: Vec<Slot> = Vec::new();
         let mut lost_by_shard: Vec<Slot> = Vec::new();
-        for slot in all_slots() {
+        // Only slots the claimant claims or holds can change; skip the
+        // others eight at a time (most bytes of both bitmaps are zero when
+        // there are many primaries). The claimant's holdings are read
+        // before the loop, which changes only the slot it is looking at.
+        let held = self.slot_bitmap(claimant);
+        let busy_bytes = claimed
+            .as_bytes()
+            .iter()
+            .zip(held.0.iter())
+            .enumerate()
+            .filter(|(_, (c, h))| **c | **h != 0)
+            .map(|(byte, _)| byte);
+        let slots =
+            busy_bytes.flat_map(|byte| (byte * 8..byte * 8 + 8).map(|s| slot_unchecked(s as u16)));
+        for slot in slots {
             let owner = self.view.slot_owner_id(slot);
             if claimed.contains(slot) {
                 claimed_count += 1;

@@ -442,6 +442,12 @@ impl ClusterView {
         self.index.get(id).map(|&i| &mut self.nodes[i])
     }
 
+    /// The position of the node with `id` in table order (the order of
+    /// [`ClusterView::nodes`]).
+    pub fn position(&self, id: &NodeId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
     /// True when a node has this id.
     pub fn contains(&self, id: &NodeId) -> bool {
         self.index.contains_key(id)
@@ -602,6 +608,21 @@ impl ClusterView {
         self.replicas_of(primary).count()
     }
 
+    /// For every node, in table order, how many of its replicas pass
+    /// `counted`: [`ClusterView::replicas_of`] filtered and counted for all
+    /// nodes at once, in one pass instead of one pass per primary.
+    pub fn replica_counts(&self, mut counted: impl FnMut(&Node) -> bool) -> Vec<usize> {
+        let mut counts = vec![0; self.nodes.len()];
+        for n in &self.nodes {
+            if let Some(p) = n.primary.and_then(|p| self.index.get(&p)) {
+                if counted(n) {
+                    counts[*p] += 1;
+                }
+            }
+        }
+        counts
+    }
+
     /// Records that `replica` replicates `primary` (Redis's "add slave"):
     /// leaves its previous primary first, sets MIGRATE_TO on `primary`.
     /// Role flags are left to the caller.
@@ -759,6 +780,11 @@ impl ClusterView {
     /// Number of slots `id` owns.
     pub fn slot_count_of(&self, id: &NodeId) -> usize {
         self.index.get(id).map_or(0, |&i| self.owned_counts[i])
+    }
+
+    /// Every node in table order with the number of slots it owns.
+    pub fn nodes_with_slot_counts(&self) -> impl Iterator<Item = (&Node, usize)> + '_ {
+        self.nodes.iter().zip(self.owned_counts.iter().copied())
     }
 
     /// Number of slots with an owner.
@@ -948,8 +974,15 @@ impl ClusterView {
     /// rejoin delay, then stores `state` and `size` in the view.
     pub fn assess_state(&self, require_full_coverage: bool) -> StateAssessment {
         let mut state = ClusterState::Ok;
+        // "Some slot has no owner or a FAIL owner", counted per node rather
+        // than per slot: this runs at every cron while the state is fail.
         if require_full_coverage
-            && all_slots().any(|s| self.slot_owner(s).is_none_or(|n| n.is_failed()))
+            && (self.assigned_slot_count() < SLOT_COUNT
+                || self
+                    .nodes
+                    .iter()
+                    .zip(&self.owned_counts)
+                    .any(|(n, &c)| c > 0 && n.is_failed()))
         {
             state = ClusterState::Fail;
         }
