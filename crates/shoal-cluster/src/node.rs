@@ -60,7 +60,9 @@ use crate::config::ClusterConfig;
 use crate::failover::{Election, ManualFailover};
 use crate::input::{Input, ReplicationStatus};
 use crate::links::{Link, LinkId, LinkTable};
-use crate::nodes_conf::{prepare_loaded_view, render_nodes_conf};
+#[cfg(test)]
+use crate::nodes_conf::render_nodes_conf;
+use crate::nodes_conf::{prepare_loaded_view, NodesConfRenderer};
 use crate::output::{ClusterEvent, Output};
 use crate::state_eval::StateClock;
 use crate::texts::{BusStats, LinkInfo};
@@ -158,6 +160,8 @@ pub struct ClusterNode {
     /// Slot bitmaps per node for the current slots generation: every
     /// message header carries one, and computing it scans 16384 cells.
     pub(crate) bitmaps: std::cell::RefCell<(u64, BTreeMap<NodeId, Box<crate::slots::SlotBitmap>>)>,
+    /// nodes.conf lines kept between saves.
+    pub(crate) conf_renderer: NodesConfRenderer,
 }
 
 impl ClusterNode {
@@ -202,6 +206,7 @@ impl ClusterNode {
             announced_role,
             now,
             bitmaps: std::cell::RefCell::new((u64::MAX, BTreeMap::new())),
+            conf_renderer: NodesConfRenderer::default(),
         };
         node.refresh_myself();
         node
@@ -506,9 +511,16 @@ impl ClusterNode {
             self.update_state();
         }
         if self.chores.save {
+            let text = self.conf_renderer.render(&self.view);
+            #[cfg(test)]
+            assert_eq!(
+                text,
+                render_nodes_conf(&self.view),
+                "the kept lines render as the whole view does"
+            );
             out.push(Output::PersistConfig {
                 fsync: self.chores.fsync,
-                text: render_nodes_conf(&self.view),
+                text,
             });
             self.chores.save = false;
             self.chores.fsync = false;

@@ -36,8 +36,8 @@ use std::fmt;
 use shoal_types::{Epoch, Millis, NodeId, Slot};
 
 use crate::slots::SlotRange;
-use crate::texts::write_node_lines;
-use crate::view::{flag_by_name, ClusterView, LinkState, Node};
+use crate::texts::{write_line, write_node_lines};
+use crate::view::{flag_by_name, ClusterView, LinkState, Node, OpenSlot};
 
 /// The nodes.conf text for `view`, as redis-server 7.0 writes it.
 pub fn render_nodes_conf(view: &ClusterView) -> String {
@@ -48,11 +48,151 @@ pub fn render_nodes_conf(view: &ClusterView) -> String {
         false,
         &mut out,
     );
+    write_vars_line(view, &mut out);
+    out
+}
+
+fn write_vars_line(view: &ClusterView, out: &mut String) {
     out.push_str(&format!(
         "vars currentEpoch {} lastVoteEpoch {}\n",
         view.current_epoch, view.last_vote_epoch
     ));
-    out
+}
+
+/// Renders one node's nodes.conf again and again, as
+/// [`render_nodes_conf`] does byte for byte, re-rendering only the lines
+/// whose fields changed since the previous call.
+///
+/// A node saves its configuration whenever something persisted changes
+/// (a node learnt, a role, an epoch, a slot), which during the start of a
+/// large cluster happens a few times per known node; rendering every line
+/// each time made saving quadratic in the cluster size. Each line is kept
+/// with the fields it was rendered from and compared with the view's
+/// before reuse; slot ranges are recomputed only when slot ownership
+/// moved.
+#[derive(Debug, Default)]
+pub(crate) struct NodesConfRenderer {
+    /// The slots generation of `ranges`, and every node's slot runs by
+    /// table position.
+    ranges: Option<(u64, Vec<Vec<SlotRange>>)>,
+    /// The last line rendered at each table position.
+    lines: Vec<Option<CachedLine>>,
+}
+
+/// One rendered line (with its newline) and what it was rendered from.
+#[derive(Debug)]
+struct CachedLine {
+    key: LineKey,
+    text: String,
+}
+
+/// Every input of a nodes.conf line ([`crate::texts::write_line`]).
+#[derive(Debug, PartialEq, Eq)]
+struct LineKey {
+    id: NodeId,
+    ip: String,
+    port: u16,
+    cport: u16,
+    hostname: String,
+    flags: crate::view::NodeFlags,
+    primary: Option<NodeId>,
+    ping_sent: Millis,
+    pong_received: Millis,
+    config_epoch: Epoch,
+    link: LinkState,
+    ranges: Vec<SlotRange>,
+    open: Vec<(Slot, OpenSlot)>,
+}
+
+impl LineKey {
+    fn matches(
+        &self,
+        node: &Node,
+        epoch: Epoch,
+        ranges: &[SlotRange],
+        open: &[(Slot, OpenSlot)],
+    ) -> bool {
+        self.id == node.id()
+            && self.port == node.port
+            && self.cport == node.cport
+            && self.flags == node.flags
+            && self.ping_sent == node.ping_sent
+            && self.pong_received == node.pong_received
+            && self.config_epoch == epoch
+            && self.link == node.link
+            && self.primary == node.primary()
+            && self.ip == node.ip
+            && self.hostname == node.hostname
+            && self.ranges == ranges
+            && self.open == open
+    }
+
+    fn of(node: &Node, epoch: Epoch, ranges: &[SlotRange], open: &[(Slot, OpenSlot)]) -> LineKey {
+        LineKey {
+            id: node.id(),
+            ip: node.ip.clone(),
+            port: node.port,
+            cport: node.cport,
+            hostname: node.hostname.clone(),
+            flags: node.flags,
+            primary: node.primary(),
+            ping_sent: node.ping_sent,
+            pong_received: node.pong_received,
+            config_epoch: epoch,
+            link: node.link,
+            ranges: ranges.to_vec(),
+            open: open.to_vec(),
+        }
+    }
+}
+
+impl NodesConfRenderer {
+    /// The nodes.conf text for `view`: exactly [`render_nodes_conf`].
+    pub(crate) fn render(&mut self, view: &ClusterView) -> String {
+        let generation = view.slots_generation();
+        if self.ranges.as_ref().is_none_or(|(g, _)| *g != generation) {
+            self.ranges = Some((generation, view.slot_ranges_by_position()));
+        }
+        let ranges = &self.ranges.as_ref().expect("just set").1;
+        let open = if view.has_open_slots() {
+            view.open_slots()
+        } else {
+            Vec::new()
+        };
+        self.lines.resize_with(view.node_count(), || None);
+        let mut total = 0;
+        for (pos, node) in view.nodes().enumerate() {
+            if node.in_handshake() {
+                continue;
+            }
+            let mine = ranges.get(pos).map_or(&[][..], Vec::as_slice);
+            let open = if node.is_myself() { &open[..] } else { &[] };
+            let epoch = view.effective_config_epoch(node);
+            let cached = &mut self.lines[pos];
+            if !cached
+                .as_ref()
+                .is_some_and(|c| c.key.matches(node, epoch, mine, open))
+            {
+                let mut text = String::new();
+                write_line(view, node, mine, open, false, &mut text);
+                text.push('\n');
+                *cached = Some(CachedLine {
+                    key: LineKey::of(node, epoch, mine, open),
+                    text,
+                });
+            }
+            total += cached.as_ref().map_or(0, |c| c.text.len());
+        }
+        self.lines.truncate(view.node_count());
+        let mut out = String::with_capacity(total + 64);
+        for (node, line) in view.nodes().zip(&self.lines) {
+            if let (false, Some(line)) = (node.in_handshake(), line) {
+                out.push_str(&line.text);
+            }
+        }
+        write_vars_line(view, &mut out);
+        out
+    }
 }
 
 /// A parsed nodes.conf.

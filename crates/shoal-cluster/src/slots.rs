@@ -101,6 +101,8 @@ pub(crate) struct SlotTable {
     cells: Box<[u16]>,
     /// Bumped by every change, so derived data (bitmaps) can be cached.
     generation: u64,
+    /// Cells holding an index.
+    filled: usize,
 }
 
 // Equality is about the contents; how many changes led there is not.
@@ -123,6 +125,7 @@ impl SlotTable {
         SlotTable {
             cells: vec![Self::NONE; SLOT_COUNT].into_boxed_slice(),
             generation: 0,
+            filled: 0,
         }
     }
 
@@ -136,8 +139,15 @@ impl SlotTable {
         self.generation
     }
 
+    /// True when no cell holds an index.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.filled == 0
+    }
+
     pub(crate) fn set(&mut self, slot: Slot, value: Option<usize>) {
         self.generation += 1;
+        let was_filled = self.cells[slot.index()] != Self::NONE;
+        self.filled = self.filled + usize::from(value.is_some()) - usize::from(was_filled);
         self.cells[slot.index()] = match value {
             Some(i) => {
                 assert!(
@@ -152,6 +162,7 @@ impl SlotTable {
 
     pub(crate) fn clear(&mut self) {
         self.generation += 1;
+        self.filled = 0;
         self.cells.fill(Self::NONE);
     }
 
@@ -204,6 +215,7 @@ impl SlotTable {
             let v = *cell as usize;
             if v == removed {
                 *cell = Self::NONE;
+                self.filled -= 1;
             } else if v > removed {
                 *cell -= 1;
             }

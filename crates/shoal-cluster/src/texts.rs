@@ -139,7 +139,7 @@ pub(crate) fn write_node_lines<'a>(
     }
 }
 
-fn write_line(
+pub(crate) fn write_line(
     view: &ClusterView,
     node: &Node,
     ranges: &[SlotRange],

@@ -810,7 +810,19 @@ impl ClusterView {
         out
     }
 
-    /// The slots of `id` as a bus bitmap.
+    /// Every node's slots as maximal ascending runs, by table position
+    /// (shorter than the table when the last nodes own nothing).
+    pub(crate) fn slot_ranges_by_position(&self) -> Vec<Vec<SlotRange>> {
+        let mut out: Vec<Vec<SlotRange>> = Vec::new();
+        for (range, pos) in self.owned_runs() {
+            if out.len() <= pos {
+                out.resize_with(pos + 1, Vec::new);
+            }
+            out[pos].push(range);
+        }
+        out
+    }
+
     /// A number that changes whenever slot ownership (or the node
     /// positions it refers to) changes: bitmaps computed under one
     /// generation stay valid until it moves.
@@ -818,6 +830,7 @@ impl ClusterView {
         self.owners.generation()
     }
 
+    /// The slots of `id` as a bus bitmap.
     pub fn slot_bitmap_of(&self, id: &NodeId) -> SlotBitmap {
         match self.index.get(id) {
             Some(&pos) if self.owned_counts[pos] > 0 => SlotBitmap(self.owners.bitmap_of(pos)),
@@ -828,6 +841,14 @@ impl ClusterView {
     /// Every assigned slot as maximal runs of one owner, in slot order (the
     /// rows of CLUSTER SLOTS).
     pub fn owned_ranges(&self) -> Vec<(SlotRange, NodeId)> {
+        self.owned_runs()
+            .into_iter()
+            .map(|(r, p)| (r, self.nodes[p].id))
+            .collect()
+    }
+
+    /// [`ClusterView::owned_ranges`] with owners as table positions.
+    fn owned_runs(&self) -> Vec<(SlotRange, usize)> {
         let mut out: Vec<(SlotRange, usize)> = Vec::new();
         for (slot, pos) in self.owners.entries() {
             match out.last_mut() {
@@ -835,9 +856,7 @@ impl ClusterView {
                 _ => out.push((SlotRange::single(slot), pos)),
             }
         }
-        out.into_iter()
-            .map(|(r, p)| (r, self.nodes[p].id))
-            .collect()
+        out
     }
 
     /// True when the owner of `slot` stopped claiming it in its messages
@@ -891,6 +910,11 @@ impl ClusterView {
     pub fn close_all_slots(&mut self) {
         self.migrating_to.clear();
         self.importing_from.clear();
+    }
+
+    /// True when some slot has a migrating or importing mark.
+    pub fn has_open_slots(&self) -> bool {
+        !(self.migrating_to.is_empty() && self.importing_from.is_empty())
     }
 
     /// Slots with a migration mark, ascending, as CLUSTER NODES prints them
