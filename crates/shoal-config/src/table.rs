@@ -516,7 +516,8 @@ pub const DIRECTIVES: &[Directive] = &[
         "client-output-buffer-limit",
         Special::ClientOutputBufferLimit,
     )
-    .flag(Flags::MULTI_ARG),
+    .flag(Flags::MULTI_ARG)
+    .implemented(),
     memory("client-query-buffer-limit", SizeT, MB, LONG_MAX, 1024 * MB)
         .debug()
         .implemented(),

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use crate::commands::CommandRef;
+use crate::settings::{OutputClass, OutputLimit};
 
 /// Where a client stands in a MULTI/EXEC transaction.
 #[derive(Debug, Default)]
@@ -118,6 +119,9 @@ pub struct Client {
     pub bytes_read: u64,
     /// Total bytes written.
     pub bytes_written: u64,
+    /// When the pending output first reached its class's soft limit (Unix
+    /// ms), while it stays there.
+    pub output_soft_limit_since: Option<u64>,
 }
 
 impl Client {
@@ -164,6 +168,7 @@ impl Client {
             commands_processed: 0,
             bytes_read: 0,
             bytes_written: 0,
+            output_soft_limit_since: None,
         }
     }
 
@@ -176,6 +181,38 @@ impl Client {
     /// True when in RESP2 subscribed mode, which restricts the commands.
     pub fn in_pubsub_context(&self) -> bool {
         !self.reply.is_resp3() && (self.subscription_count() + self.shard_channels.len()) > 0
+    }
+
+    /// The class whose `client-output-buffer-limit` applies (Redis's
+    /// getClientType: subscribers are pubsub whatever their protocol).
+    pub fn output_class(&self) -> OutputClass {
+        if self.subscription_count() + self.shard_channels.len() > 0 {
+            OutputClass::PubSub
+        } else {
+            OutputClass::Normal
+        }
+    }
+
+    /// Checks the pending output against `limit` at `now_ms`: true when
+    /// the client must be disconnected (at or over the hard limit, or over
+    /// the soft limit for longer than allowed). Starts or clears the soft
+    /// limit's clock.
+    pub fn output_over_limit(&mut self, limit: OutputLimit, now_ms: u64) -> bool {
+        let pending = self.reply.len() as u64;
+        if limit.hard_bytes != 0 && pending >= limit.hard_bytes {
+            return true;
+        }
+        if limit.soft_bytes == 0 || pending < limit.soft_bytes {
+            self.output_soft_limit_since = None;
+            return false;
+        }
+        match self.output_soft_limit_since {
+            None => {
+                self.output_soft_limit_since = Some(now_ms);
+                false
+            }
+            Some(since) => now_ms.saturating_sub(since) > limit.soft_ms,
+        }
     }
 
     /// Flags as CLIENT LIST prints them.

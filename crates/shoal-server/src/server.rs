@@ -483,6 +483,21 @@ impl Server {
         c.reply.consume(written);
         c.bytes_written += written as u64;
         self.stats.net_output_bytes += written as u64;
+        // client-output-buffer-limit, checked once the socket has taken what
+        // it can (Redis checks on every append; here a client may overshoot
+        // by one loop iteration's output before it is dropped).
+        let limit = self.settings.client_output_buffer_limits[c.output_class() as usize];
+        if c.output_over_limit(limit, self.now_ms) {
+            let desc =
+                crate::commands::connection::client_line(self, &self.clients[idx], self.now_ms);
+            crate::warning!(
+                "Client {desc} scheduled to be closed ASAP for overcoming of output buffer limits."
+            );
+            self.stats.client_output_buffer_limit_disconnections += 1;
+            self.close_client(idx);
+            return;
+        }
+        let c = &mut self.clients[idx];
         let pending = !c.reply.is_empty();
         if pending != c.wants_writable {
             c.wants_writable = pending;

@@ -43,6 +43,8 @@ pub struct ServerSettings {
     pub proto_max_bulk_len: u64,
     /// `client-query-buffer-limit`
     pub client_query_buffer_limit: usize,
+    /// `client-output-buffer-limit`, per [`OutputClass`].
+    pub client_output_buffer_limits: [OutputLimit; 3],
     /// `slowlog-log-slower-than` (µs; negative disables)
     pub slowlog_log_slower_than: i64,
     /// `slowlog-max-len`
@@ -106,6 +108,19 @@ impl Default for ServerSettings {
             active_expire_effort: 1,
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,
+            client_output_buffer_limits: [
+                OutputLimit::NONE,
+                OutputLimit {
+                    hard_bytes: 256 << 20,
+                    soft_bytes: 64 << 20,
+                    soft_ms: 60_000,
+                },
+                OutputLimit {
+                    hard_bytes: 32 << 20,
+                    soft_bytes: 8 << 20,
+                    soft_ms: 60_000,
+                },
+            ],
             slowlog_log_slower_than: 10_000,
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
@@ -204,6 +219,9 @@ impl ServerSettings {
         }
         if let Some(v) = num("client-query-buffer-limit") {
             s.client_query_buffer_limit = v.max(1) as usize;
+        }
+        if let Some(v) = get("client-output-buffer-limit") {
+            apply_output_limits(&v, &mut s.client_output_buffer_limits);
         }
         if let Some(v) = num("slowlog-log-slower-than") {
             s.slowlog_log_slower_than = v;
@@ -306,5 +324,91 @@ impl ServerSettings {
         } else {
             AccessPolicy::Lru
         }
+    }
+}
+
+/// The client classes `client-output-buffer-limit` distinguishes, in the
+/// order of its CONFIG GET form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputClass {
+    /// Every client that is neither of the others (MONITOR included).
+    Normal = 0,
+    /// Replicas (none yet: Shoal does not replicate).
+    Replica = 1,
+    /// Clients subscribed to at least one channel, pattern or shard channel.
+    PubSub = 2,
+}
+
+/// One class's output buffer limit: disconnect at `hard_bytes`, or after
+/// staying at `soft_bytes` or more for longer than `soft_ms` (0 bytes: no
+/// such limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputLimit {
+    /// Hard limit in bytes (0: none).
+    pub hard_bytes: u64,
+    /// Soft limit in bytes (0: none).
+    pub soft_bytes: u64,
+    /// How long the soft limit may be exceeded, ms.
+    pub soft_ms: u64,
+}
+
+impl OutputLimit {
+    /// No limit at all (the `normal` class's default).
+    pub const NONE: OutputLimit = OutputLimit {
+        hard_bytes: 0,
+        soft_bytes: 0,
+        soft_ms: 0,
+    };
+}
+
+/// Reads CONFIG GET's form, `normal 0 0 0 slave 268435456 67108864 60
+/// pubsub 33554432 8388608 60`, into `limits`; words it cannot read leave
+/// that class as it was (shoal-config validated the value already).
+fn apply_output_limits(text: &str, limits: &mut [OutputLimit; 3]) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for group in words.chunks_exact(4) {
+        let class = match group[0] {
+            "normal" => OutputClass::Normal,
+            "slave" | "replica" => OutputClass::Replica,
+            "pubsub" => OutputClass::PubSub,
+            _ => continue,
+        };
+        let num = |w: &str| w.parse::<u64>().ok();
+        if let (Some(hard), Some(soft), Some(secs)) = (num(group[1]), num(group[2]), num(group[3]))
+        {
+            limits[class as usize] = OutputLimit {
+                hard_bytes: hard,
+                soft_bytes: soft,
+                soft_ms: secs.saturating_mul(1000),
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod output_limit_tests {
+    use super::*;
+
+    #[test]
+    fn config_get_form_sets_every_class() {
+        let mut limits = ServerSettings::default().client_output_buffer_limits;
+        apply_output_limits("normal 1 2 3 slave 0 0 0 pubsub 1024 512 10", &mut limits);
+        assert_eq!(
+            limits[OutputClass::Normal as usize],
+            OutputLimit {
+                hard_bytes: 1,
+                soft_bytes: 2,
+                soft_ms: 3000
+            }
+        );
+        assert_eq!(limits[OutputClass::Replica as usize], OutputLimit::NONE);
+        assert_eq!(
+            limits[OutputClass::PubSub as usize],
+            OutputLimit {
+                hard_bytes: 1024,
+                soft_bytes: 512,
+                soft_ms: 10_000
+            }
+        );
     }
 }

@@ -21,6 +21,8 @@ pub struct Stats {
     pub errors_by_prefix: BTreeMap<String, u64>,
     /// Clients closed for exceeding the query buffer limit.
     pub client_query_buffer_limit_disconnections: u64,
+    /// Clients dropped for exceeding `client-output-buffer-limit`.
+    pub client_output_buffer_limit_disconnections: u64,
     /// Clients currently blocked.
     pub blocked_clients: u64,
     /// Set when the last expiry pass stopped with keys still due.

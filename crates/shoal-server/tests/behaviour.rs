@@ -126,7 +126,7 @@ fn requirepass_gates_commands_until_auth() {
     let mut d = s.connect();
     assert_eq!(d.call_raw(&["AUTH", "default", "secret"]), "+OK\r\n");
     let mut e = s.connect();
-    let hello = e.call(&"HELLO 3 AUTH default secret".to_string());
+    let hello = e.call("HELLO 3 AUTH default secret");
     assert!(matches!(hello, Frame::Map(_)), "{hello:?}");
 }
 
@@ -461,5 +461,102 @@ fn blocked_clients_are_served_first_come_first_served_one_element_each() {
     assert_eq!(
         String::from_utf8(c.read_raw()).unwrap(),
         "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+}
+
+/// Publishes `count` messages of `size` bytes to `channel`, pipelined.
+fn publish_many(c: &mut Conn, channel: &str, size: usize, count: usize) {
+    let payload = "x".repeat(size);
+    let mut batch = Vec::new();
+    for _ in 0..count {
+        shoal_resp::frame::encode_command(
+            &[b"PUBLISH", channel.as_bytes(), payload.as_bytes()],
+            &mut batch,
+        );
+    }
+    c.send_raw(&batch);
+    for _ in 0..count {
+        c.read_raw();
+    }
+}
+
+#[test]
+fn a_subscriber_that_stops_reading_is_dropped_at_its_output_limit() {
+    let s = start_shoal(&["--client-output-buffer-limit", "pubsub 256kb 0 0"]);
+    let mut slow = s.connect();
+    slow.call_raw(&["SUBSCRIBE", "news"]);
+    let mut reader = s.connect();
+    reader.call_raw(&["SUBSCRIBE", "news"]);
+    let mut publisher = s.connect();
+    // 1 KiB at a time, far more than loopback's socket buffers hold: the
+    // reader keeps up, the silent subscriber's output piles up on the node.
+    let mut received = 0usize;
+    for _ in 0..64 {
+        publish_many(&mut publisher, "news", 1024, 512);
+        for _ in 0..512 {
+            reader.read_raw();
+            received += 1;
+        }
+        if info_field(
+            &mut publisher,
+            "stats",
+            "client_output_buffer_limit_disconnections",
+        ) == "1"
+        {
+            break;
+        }
+    }
+    assert_eq!(
+        info_field(
+            &mut publisher,
+            "stats",
+            "client_output_buffer_limit_disconnections"
+        ),
+        "1",
+        "after {received} messages"
+    );
+    // Only the silent one went: the reader is still subscribed.
+    assert_eq!(
+        publisher.call_raw(&["PUBSUB", "NUMSUB", "news"]),
+        "*2\r\n$4\r\nnews\r\n:1\r\n"
+    );
+    assert!(
+        s.log().contains("for overcoming of output buffer limits"),
+        "{}",
+        s.log()
+    );
+    // Normal clients have no limit by default: a large reply still arrives.
+    let mut c = s.connect();
+    assert_eq!(c.call_raw(&["SET", "big", &"v".repeat(4 << 20)]), "+OK\r\n");
+    assert_eq!(c.call_raw(&["GET", "big"]).len(), (4 << 20) + 12);
+}
+
+#[test]
+fn the_soft_output_limit_allows_a_burst_for_its_seconds_only() {
+    let s = start_shoal(&[]);
+    let mut admin = s.connect();
+    assert_eq!(
+        admin.call_raw(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub 0 64kb 2"
+        ]),
+        "+OK\r\n"
+    );
+    let mut slow = s.connect();
+    slow.call_raw(&["SUBSCRIBE", "news"]);
+    let mut publisher = s.connect();
+    let stat = |c: &mut Conn| info_field(c, "stats", "client_output_buffer_limit_disconnections");
+    // Over the soft limit: tolerated at first...
+    publish_many(&mut publisher, "news", 1024, 16 * 1024);
+    assert_eq!(stat(&mut publisher), "0");
+    // ...and dropped once it has lasted longer than its two seconds.
+    std::thread::sleep(Duration::from_millis(2300));
+    publish_many(&mut publisher, "news", 16, 1);
+    assert_eq!(stat(&mut publisher), "1");
+    assert_eq!(
+        publisher.call_raw(&["PUBSUB", "NUMSUB", "news"]),
+        "*2\r\n$4\r\nnews\r\n:0\r\n"
     );
 }
