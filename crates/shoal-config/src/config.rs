@@ -1057,7 +1057,7 @@ mod tests {
             &mut c,
             &[
                 ("activerehashing", "yes"),
-                ("lfu-log-factor", "11"),
+                ("list-compress-depth", "2"),
                 ("maxmemory", "1"),
             ],
         )
@@ -1071,7 +1071,7 @@ mod tests {
                     differs_from_default: false
                 },
                 KeptDirective {
-                    name: "lfu-log-factor".into(),
+                    name: "list-compress-depth".into(),
                     differs_from_default: true
                 },
             ]

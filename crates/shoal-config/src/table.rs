@@ -601,8 +601,8 @@ pub const DIRECTIVES: &[Directive] = &[
     boolean("lazyfree-lazy-user-flush", false)
         .debug()
         .implemented(),
-    int("lfu-decay-time", Int, 0, INT_MAX, 1),
-    int("lfu-log-factor", Int, 0, INT_MAX, 10),
+    int("lfu-decay-time", Int, 0, INT_MAX, 1).implemented(),
+    int("lfu-log-factor", Int, 0, INT_MAX, 10).implemented(),
     int("list-compress-depth", Int, 0, INT_MAX, 0).debug(),
     int("list-max-listpack-size", Int, INT_MIN, INT_MAX, -2)
         .alias("list-max-ziplist-size")
