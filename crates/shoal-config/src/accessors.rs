@@ -150,6 +150,8 @@ impl Config {
     number_accessors! {
         /// `port`: TCP port for clients; 0 means no TCP listener.
         port -> u16 = "port";
+        /// `tcp-backlog`: the listen(2) backlog.
+        tcp_backlog -> u32 = "tcp-backlog";
         /// `databases`.
         databases -> u32 = "databases";
         /// `maxmemory` in bytes; 0 means no limit.
@@ -180,6 +182,10 @@ impl Config {
         cluster_migration_barrier -> u32 = "cluster-migration-barrier";
         /// `hz`, already within 1..=500.
         hz -> u32 = "hz";
+        /// `lfu-log-factor`: how slowly the LFU counter grows.
+        lfu_log_factor -> u32 = "lfu-log-factor";
+        /// `lfu-decay-time` in minutes per halving of the LFU counter.
+        lfu_decay_time -> u32 = "lfu-decay-time";
         /// `active-expire-effort`, 1..=10.
         active_expire_effort -> u32 = "active-expire-effort";
         /// `slowlog-log-slower-than` in microseconds; negative disables the slow log.

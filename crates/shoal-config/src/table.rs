@@ -727,7 +727,9 @@ pub const DIRECTIVES: &[Directive] = &[
     boolean("syslog-enabled", false).immutable(),
     enumeration("syslog-facility", SYSLOG_FACILITIES, "local0").immutable(),
     string("syslog-ident", "redis").immutable(),
-    int("tcp-backlog", Int, 0, INT_MAX, 511).immutable(),
+    int("tcp-backlog", Int, 0, INT_MAX, 511)
+        .immutable()
+        .implemented(),
     int("tcp-keepalive", Int, 0, INT_MAX, 300).implemented(),
     int("timeout", Int, 0, INT_MAX, 0).implemented(),
     enumeration("tls-auth-clients", TLS_AUTH_CLIENTS, "yes"),

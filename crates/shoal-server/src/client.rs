@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use crate::commands::CommandRef;
-use crate::settings::{OutputClass, OutputLimit};
+use shoal_config::{ClientClass, OutputBufferLimit};
 
 /// Where a client stands in a MULTI/EXEC transaction.
 #[derive(Debug, Default)]
@@ -185,11 +185,11 @@ impl Client {
 
     /// The class whose `client-output-buffer-limit` applies (Redis's
     /// getClientType: subscribers are pubsub whatever their protocol).
-    pub fn output_class(&self) -> OutputClass {
+    pub fn output_class(&self) -> ClientClass {
         if self.subscription_count() + self.shard_channels.len() > 0 {
-            OutputClass::PubSub
+            ClientClass::Pubsub
         } else {
-            OutputClass::Normal
+            ClientClass::Normal
         }
     }
 
@@ -197,7 +197,7 @@ impl Client {
     /// the client must be disconnected (at or over the hard limit, or over
     /// the soft limit for longer than allowed). Starts or clears the soft
     /// limit's clock.
-    pub fn output_over_limit(&mut self, limit: OutputLimit, now_ms: u64) -> bool {
+    pub fn output_over_limit(&mut self, limit: OutputBufferLimit, now_ms: u64) -> bool {
         let pending = self.reply.len() as u64;
         if limit.hard_bytes != 0 && pending >= limit.hard_bytes {
             return true;
@@ -211,7 +211,10 @@ impl Client {
                 self.output_soft_limit_since = Some(now_ms);
                 false
             }
-            Some(since) => now_ms.saturating_sub(since) > limit.soft_ms,
+            Some(since) => {
+                now_ms.saturating_sub(since)
+                    > (limit.soft_seconds.max(0) as u64).saturating_mul(1000)
+            }
         }
     }
 

@@ -79,11 +79,7 @@ impl Host for FsHost {
 
 /// The typed settings for a configuration.
 pub fn settings_of(config: &Config) -> ServerSettings {
-    ServerSettings::from_lookup(|name| {
-        config
-            .get(name)
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-    })
+    ServerSettings::from_config(config)
 }
 
 impl Server {

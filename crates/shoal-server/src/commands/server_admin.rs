@@ -4,6 +4,7 @@
 use super::connection::help_reply;
 use crate::server::{Server, ShutdownRequest};
 use shoal_commands::{errors, parse};
+use shoal_config::ProtectedAction;
 use shoal_keyspace::{Ttl, Value};
 use shoal_resp::request::Args;
 
@@ -98,10 +99,10 @@ pub fn lastsave(s: &mut Server, idx: usize, _args: Args<'_>) {
 /// DEBUG subcommand [...]
 pub fn debug(s: &mut Server, idx: usize, args: Args<'_>) {
     let local = s.clients[idx].addr.ip().is_loopback();
-    let allowed = match s.settings.enable_debug_command.as_str() {
-        "yes" => true,
-        "local" => local,
-        _ => false,
+    let allowed = match s.settings.enable_debug_command {
+        ProtectedAction::Yes => true,
+        ProtectedAction::Local => local,
+        ProtectedAction::No => false,
     };
     if !allowed {
         s.clients[idx].reply.error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
