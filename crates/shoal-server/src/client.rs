@@ -63,6 +63,9 @@ pub struct Client {
     pub local_addr: Option<SocketAddr>,
     /// Bytes received and not yet parsed.
     pub query: Vec<u8>,
+    /// While the commands of `query` run, the buffer is lent out: its
+    /// length and capacity then, for CLIENT LIST's qbuf and qbuf-free.
+    pub query_lent: Option<(usize, usize)>,
     /// Request parser state.
     pub parser: RequestParser,
     /// Reused argument storage.
@@ -140,6 +143,7 @@ impl Client {
             addr,
             local_addr,
             query: Vec::new(),
+            query_lent: None,
             parser: RequestParser::new(),
             argv: Argv::new(),
             reply: ReplyBuf::new(),

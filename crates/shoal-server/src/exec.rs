@@ -35,6 +35,7 @@ impl Server {
     pub(crate) fn process_input(&mut self, idx: usize) {
         let (mut query, mut argv, mut parser) = {
             let c = &mut self.clients[idx];
+            c.query_lent = Some((c.query.len(), c.query.capacity()));
             (
                 std::mem::take(&mut c.query),
                 std::mem::take(&mut c.argv),
@@ -92,6 +93,7 @@ impl Server {
         if let Some(c) = self.clients.get_mut(idx) {
             query.drain(..pos);
             c.query = query;
+            c.query_lent = None;
             c.argv = argv;
             c.parser = parser;
             if ran_any || !c.reply.is_empty() {

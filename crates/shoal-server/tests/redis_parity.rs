@@ -566,3 +566,23 @@ fn keyspace_hit_and_miss_counters_match_redis() {
         assert_eq!(shoal, redis, "(shoal, redis)");
     }
 }
+
+/// CLIENT LIST shows the running client's query buffer as Redis does (the
+/// command being run is still in it), not the empty buffer left while the
+/// commands run.
+#[test]
+fn client_list_shows_the_running_clients_query_buffer() {
+    let mut qbufs = Vec::new();
+    for server in [start_shoal(&[]), start_redis(&[])] {
+        let mut c = server.connect();
+        let line = c.call_raw(&["CLIENT", "INFO"]);
+        let qbuf = line
+            .split_whitespace()
+            .find(|f| f.starts_with("qbuf="))
+            .unwrap_or_else(|| panic!("no qbuf in {line}"))
+            .to_string();
+        qbufs.push(qbuf);
+    }
+    assert_eq!(qbufs[0], qbufs[1], "(shoal, redis)");
+    assert_eq!(qbufs[0], "qbuf=26");
+}

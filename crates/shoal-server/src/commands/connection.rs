@@ -253,8 +253,10 @@ pub fn client_line(s: &Server, c: &Client, now_ms: u64) -> String {
     let fd = std::os::fd::AsRawFd::as_raw_fd(&c.stream);
     let laddr = c.local_addr.map(|a| a.to_string()).unwrap_or_default();
     let multi = c.multi.as_ref().map_or(-1, |m| m.queued.len() as i64);
-    let qbuf = c.query.len();
-    let qbuf_free = c.query.capacity() - c.query.len();
+    // The running client's buffer is lent to the executor: report it as
+    // it was when its commands started, as Redis does.
+    let (qbuf, qbuf_cap) = c.query_lent.unwrap_or((c.query.len(), c.query.capacity()));
+    let qbuf_free = qbuf_cap - qbuf;
     let omem = c.reply.capacity();
     let tot_mem = qbuf + qbuf_free + omem + std::mem::size_of::<Client>();
     let events = if c.reply.is_empty() { "r" } else { "rw" };
@@ -279,8 +281,8 @@ pub fn client_line(s: &Server, c: &Client, now_ms: u64) -> String {
         qbuf_free,
         c.argv.heap_size(),
         c.multi.as_ref().map_or(0, |m| m.queued.iter().map(|(_, a)| a.heap_size()).sum::<usize>()),
-        c.query.capacity(),
-        c.query.len(),
+        qbuf_cap,
+        qbuf,
         0,
         0,
         omem,
