@@ -82,6 +82,12 @@ impl ClusterNode {
         // 3. Per node: silent links, overdue PINGs, manual-failover PINGs,
         //    PFAIL.
         let mut update_state = false;
+        // The replica of a manual failover this primary is pinging.
+        let manual_replica = if self.view.myself().is_primary() && self.manual.end.is_some() {
+            self.manual.replica
+        } else {
+            None
+        };
         let ids: Vec<NodeId> = self.view.nodes().map(|n| n.id()).collect();
         for id in ids {
             let Some(node) = self.view.node(&id) else {
@@ -97,31 +103,31 @@ impl ClusterNode {
             let ping_delay = now.since(ping_sent);
             let data_delay = now.since(node.data_received);
             let pong_age = now.since(node.pong_received);
-            let mut link = self.links.outbound(&id);
-            if let Some(l) = link.and_then(|l| self.links.get(l)) {
-                let link_age = now.since(l.created);
-                if link_age > timeout
-                    && ping_sent != Millis(0)
-                    && ping_delay > timeout / 2
-                    && data_delay > timeout / 2
-                {
-                    // Nothing at all heard for a while: maybe the connection
-                    // is the problem. Reconnect on the next run.
-                    self.close_link(l.id);
-                    link = None;
+            // Most nodes need nothing from their link this run; look it up
+            // only for a silent link, an overdue PING or a manual failover.
+            let silent =
+                ping_sent != Millis(0) && ping_delay > timeout / 2 && data_delay > timeout / 2;
+            let ping_due = ping_sent == Millis(0) && pong_age > timeout / 2;
+            if silent || ping_due || manual_replica == Some(id) {
+                let mut link = self.links.outbound(&id);
+                if let Some(l) = link.and_then(|l| self.links.get(l)) {
+                    let link_age = now.since(l.created);
+                    if link_age > timeout && silent {
+                        // Nothing at all heard for a while: maybe the
+                        // connection is the problem. Reconnect on the next run.
+                        self.close_link(l.id);
+                        link = None;
+                    }
                 }
-            }
-            if let Some(l) = link {
-                if ping_sent == Millis(0) && pong_age > timeout / 2 {
-                    self.send_ping(l, PingKind::Ping);
-                    continue;
-                }
-                if self.view.myself().is_primary()
-                    && self.manual.end.is_some()
-                    && self.manual.replica == Some(id)
-                {
-                    self.send_ping(l, PingKind::Ping);
-                    continue;
+                if let Some(l) = link {
+                    if ping_due {
+                        self.send_ping(l, PingKind::Ping);
+                        continue;
+                    }
+                    if manual_replica == Some(id) {
+                        self.send_ping(l, PingKind::Ping);
+                        continue;
+                    }
                 }
             }
             if ping_sent == Millis(0) {

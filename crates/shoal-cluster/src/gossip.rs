@@ -93,29 +93,30 @@ impl ClusterNode {
         let mut fresh = total - 2;
         let wanted = (total / 10).max(3).min(fresh);
         let mut entries: Vec<GossipEntry> = Vec::new();
+        // Table positions already picked (ids are unique in the table).
+        let mut picked = vec![false; total.max(0) as usize];
         let mut iterations = wanted.max(0) * 3;
         while fresh > 0 && (entries.len() as i64) < wanted && iterations > 0 {
             iterations -= 1;
             let i = self.rng.random_range(0..total as usize);
-            let Some(node) = self.view.nodes().nth(i) else {
+            let Some((node, slots)) = self.view.node_at(i) else {
                 break;
             };
             if node.is_myself() || node.is_timed_out() {
                 continue;
             }
-            let disconnected_without_slots = self.links.outbound(&node.id()).is_none()
-                && self.view.slot_count_of(&node.id()) == 0;
             if node
                 .flags
                 .intersects(NodeFlags::HANDSHAKE | NodeFlags::NOADDR)
-                || disconnected_without_slots
+                || (slots == 0 && self.links.outbound(&node.id()).is_none())
             {
                 fresh -= 1;
                 continue;
             }
-            if entries.iter().any(|e| e.node == node.id()) {
+            if picked[i] {
                 continue;
             }
+            picked[i] = true;
             entries.push(Self::gossip_entry(node));
             fresh -= 1;
         }
@@ -234,12 +235,13 @@ impl ClusterNode {
                 }
             }
             let ip = g.ip.as_str().unwrap_or("");
-            let address_differs =
-                !node.ip.eq_ignore_ascii_case(ip) || node.port != g.port || node.cport != g.cport;
+            let address_differs = |node: &Node| {
+                !node.ip.eq_ignore_ascii_case(ip) || node.port != g.port || node.cport != g.cport
+            };
             if node.flags.intersects(NodeFlags::FAIL | NodeFlags::PFAIL)
                 && !flags.contains(NodeFlags::NOADDR)
                 && !reported_down
-                && address_differs
+                && address_differs(node)
             {
                 // Someone reaches it at another address: try that one.
                 node.ip = ip.to_string();

@@ -782,6 +782,11 @@ impl ClusterView {
         self.index.get(id).map_or(0, |&i| self.owned_counts[i])
     }
 
+    /// The node at table position `pos`, with the number of slots it owns.
+    pub fn node_at(&self, pos: usize) -> Option<(&Node, usize)> {
+        Some((self.nodes.get(pos)?, self.owned_counts[pos]))
+    }
+
     /// Every node in table order with the number of slots it owns.
     pub fn nodes_with_slot_counts(&self) -> impl Iterator<Item = (&Node, usize)> + '_ {
         self.nodes.iter().zip(self.owned_counts.iter().copied())
