@@ -258,6 +258,21 @@ impl SlotBitmap {
     pub fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
         all_slots().filter(|&s| self.contains(s))
     }
+
+    /// The set as maximal ascending runs; zero bytes are skipped whole.
+    pub fn ranges(&self) -> Vec<SlotRange> {
+        let set = self
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b != 0)
+            .flat_map(|(byte, &b)| {
+                (0..8u16)
+                    .filter(move |bit| b & (1 << bit) != 0)
+                    .map(move |bit| slot_unchecked(byte as u16 * 8 + bit))
+            });
+        ranges_of(set)
+    }
 }
 
 impl Default for SlotBitmap {
@@ -319,6 +334,17 @@ mod tests {
         assert_eq!(t.get(s(2)), None);
         assert_eq!(t.get(s(3)), Some(1));
         assert_eq!(t.slots_with(1).collect::<Vec<_>>(), [s(3)]);
+    }
+
+    #[test]
+    fn bitmap_ranges_are_the_runs_of_its_slots() {
+        let mut b = SlotBitmap::new();
+        assert!(b.ranges().is_empty());
+        for n in [0u16, 1, 2, 7, 8, 9, 100, 16382, 16383] {
+            b.insert(s(n));
+        }
+        assert_eq!(b.ranges(), ranges_of(b.iter()));
+        assert_eq!(b.ranges().len(), 4);
     }
 
     #[test]

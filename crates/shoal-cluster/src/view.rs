@@ -870,6 +870,11 @@ impl ClusterView {
         self.not_claimed.contains(slot)
     }
 
+    /// The slots whose "owner not claiming" bit is set, as maximal runs.
+    pub fn not_claiming_ranges(&self) -> Vec<SlotRange> {
+        self.not_claimed.ranges()
+    }
+
     /// Sets or clears the "owner not claiming" bit of `slot`.
     pub fn set_owner_not_claiming(&mut self, slot: Slot, on: bool) {
         if on {
