@@ -10,8 +10,9 @@
 //!    live replica was replaced);
 //! 4. `cluster_state:ok` everywhere.
 //!
-//! [`unmet`] names the first condition that does not hold yet; the
-//! simulation polls it.
+//! [`unmet`] names the first condition that does not hold yet;
+//! [`recovered`] is the same test as a yes/no, cheapest conditions first,
+//! which is what the simulation polls.
 
 use shoal_cluster::view::ClusterState;
 
@@ -71,10 +72,58 @@ pub fn unmet(world: &World) -> Option<String> {
     None
 }
 
+/// `unmet(world).is_none()`, with the conditions tested cheapest first:
+/// this is polled every 100 simulated ms, and the first condition of
+/// [`unmet`] costs a lookup for every pair of nodes.
+pub fn recovered(world: &World) -> bool {
+    let yes = all_conditions_hold(world);
+    debug_assert_eq!(yes, unmet(world).is_none(), "recovered agrees with unmet");
+    yes
+}
+
+fn all_conditions_hold(world: &World) -> bool {
+    let views = world.views();
+    let Some(&(_, first)) = views.first() else {
+        return false;
+    };
+    if views.iter().any(|(_, v)| v.state != ClusterState::Ok) {
+        return false;
+    }
+    if first.assigned_slot_count() != 16384 {
+        return false;
+    }
+    let map = first.owned_ranges();
+    if views[1..].iter().any(|(_, v)| v.owned_ranges() != map) {
+        return false;
+    }
+    let owners_run = map.iter().all(|(_, owner)| {
+        world
+            .names
+            .get(owner)
+            .is_some_and(|&j| world.nodes[j].is_up())
+    });
+    owners_run
+        && views.iter().all(|&(_, view)| {
+            views.iter().all(|&(j, _)| {
+                view.node(&world.nodes[j].id)
+                    .is_some_and(|n| !n.in_handshake() && !n.is_failed())
+            })
+        })
+}
+
 /// True when every running node knows every other running node by name
 /// (no handshake left): the end of the meeting part of a bootstrap.
 pub fn all_know_all(world: &World) -> bool {
     let views = world.views();
+    // Cheap necessary condition first: enough non-handshake nodes in every
+    // view (the full test below looks every pair up).
+    let enough = |view: &shoal_cluster::view::ClusterView| {
+        view.node_count() >= views.len()
+            && view.nodes().filter(|n| !n.in_handshake()).count() >= views.len()
+    };
+    if !views.iter().all(|&(_, view)| enough(view)) {
+        return false;
+    }
     views.iter().all(|&(_, view)| {
         view.node_count() >= views.len()
             && views.iter().all(|&(j, _)| {

@@ -20,7 +20,7 @@ use shoal_types::Millis;
 
 use crate::faults::FaultAction;
 use crate::invariants::owner_epochs;
-use crate::liveness::{all_know_all, unmet};
+use crate::liveness::{all_know_all, recovered, unmet};
 use crate::scenario::Scenario;
 use crate::world::World;
 
@@ -178,7 +178,7 @@ fn phases(
         world.heal();
         let healed = world.now;
         let deadline = healed.plus(recovery_bound_ms(timeout));
-        if !world.run_until(deadline, 100, |w| unmet(w).is_none()) {
+        if !world.run_until(deadline, 100, recovered) {
             let why = unmet(world).unwrap_or_default();
             return Err(fail(
                 "liveness",
@@ -248,7 +248,7 @@ pub fn bootstrap(world: &mut World, scenario: &Scenario) -> Result<u64, Failure>
             })
         })
     };
-    if !world.run_until(deadline, 100, |w| unmet(w).is_none() && roles_spread(w)) {
+    if !world.run_until(deadline, 100, |w| recovered(w) && roles_spread(w)) {
         let why = unmet(world).unwrap_or_else(|| "replicas not known everywhere".into());
         return Err(fail("bootstrap", format!("cluster not ok in time: {why}")));
     }
@@ -343,7 +343,7 @@ fn probe(world: &mut World, scenario: &Scenario) -> Result<Option<FailoverTimes>
         ),
     );
     let deadline = world.now.plus(bound);
-    if !world.run_until(deadline, 100, |w| unmet(w).is_none()) {
+    if !world.run_until(deadline, 100, recovered) {
         let why = unmet(world).unwrap_or_default();
         return Err(fail(
             "probe",
