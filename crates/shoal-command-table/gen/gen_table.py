@@ -177,6 +177,8 @@ class Gen:
                     getkeys = "GetKeys::Set"
                 elif kind == "migrate":
                     getkeys = "GetKeys::Migrate"
+                elif kind == "bitfield":
+                    getkeys = "GetKeys::Bitfield"
                 elif kind.startswith("numkeys:"):
                     s, c, f = (int(x) for x in kind.split(":")[1:])
                     getkeys = "GetKeys::Numkeys { store: %d, count: %d, first: %d }" % (s, c, f)

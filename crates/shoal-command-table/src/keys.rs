@@ -333,6 +333,24 @@ fn from_procedure<A: AsRef<[u8]>, S: Sink>(kind: GetKeys, args: &[A], out: &mut 
                 },
             );
         }
+        GetKeys::Bitfield => {
+            // Walks the operations as BITFIELD parses them; anything it
+            // cannot read counts as a write, the safe side.
+            let mut read_only = true;
+            let mut i = 2;
+            while i < args.len() {
+                let remaining = args.len() - i - 1;
+                if is(i, "get") && remaining >= 2 {
+                    i += 3;
+                } else if is(i, "overflow") && remaining >= 1 {
+                    i += 2;
+                } else {
+                    read_only = false;
+                    break;
+                }
+            }
+            out.push(1, if read_only { RO | ACCESS } else { RW | ACCESS | UPDATE });
+        }
         GetKeys::Migrate => {
             let (mut first, mut num) = (3, 1);
             if args.len() > 6 {

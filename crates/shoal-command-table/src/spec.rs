@@ -140,6 +140,8 @@ pub enum GetKeys {
     Set,
     /// MIGRATE: key 3, or the keys after a `KEYS` keyword when key 3 is empty.
     Migrate,
+    /// BITFIELD: key 1, read-only when every operation is a GET.
+    Bitfield,
     /// A count argument then that many keys, optionally a destination key
     /// (ZUNIONSTORE, LMPOP, EVAL...). The count is read leniently, like C's `atoi`.
     Numkeys {

@@ -11,9 +11,9 @@ use crate::spec::{
 };
 
 /// Number of top-level commands.
-pub(crate) const COMMAND_COUNT: usize = 189;
+pub(crate) const COMMAND_COUNT: usize = 196;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 264;
+pub(crate) const ID_COUNT: usize = 271;
 /// Longest top-level command name, in bytes.
 pub(crate) const MAX_NAME_LEN: usize = 16;
 /// log2 of the size of [`LOOKUP`].
@@ -1068,6 +1068,483 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
         id: 21,
     },
     CommandSpec {
+        name: "setbit",
+        arity: 4,
+        flags: f::WRITE | f::DENYOOM,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@bitmap", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::ACCESS | k::UPDATE,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Sets or clears one bit of a string value, growing the string with zero bytes as needed.",
+            since: "2.2.0",
+            group: "bitmap",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "offset", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                ArgDoc { name: "value", kind: ArgType::Integer, ..ArgDoc::BLANK },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 22,
+    },
+    CommandSpec {
+        name: "getbit",
+        arity: 3,
+        flags: f::READONLY | f::FAST,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@bitmap", "@fast"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns one bit of a string value (zero past its end).",
+            since: "2.2.0",
+            group: "bitmap",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "offset", kind: ArgType::Integer, ..ArgDoc::BLANK },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 23,
+    },
+    CommandSpec {
+        name: "bitcount",
+        arity: -2,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@bitmap", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Counts the set bits of a string value, or of a byte or bit range of it.",
+            since: "2.6.0",
+            group: "bitmap",
+            complexity: Some("O(N), N being the number of bytes counted."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[("7.0.0", "BYTE and BIT units for the range introduced.")],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "index",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc { name: "start", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                        ArgDoc { name: "end", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                        ArgDoc {
+                            name: "index_unit",
+                            kind: ArgType::Oneof,
+                            since: Some("7.0.0"),
+                            flags: d::OPTIONAL,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "byte",
+                                    kind: ArgType::PureToken,
+                                    token: Some("BYTE"),
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "bit",
+                                    kind: ArgType::PureToken,
+                                    token: Some("BIT"),
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 24,
+    },
+    CommandSpec {
+        name: "bitpos",
+        arity: -3,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@bitmap", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns the position of the first set or clear bit of a string value, optionally within a range.",
+            since: "2.8.7",
+            group: "bitmap",
+            complexity: Some("O(N), N being the number of bytes scanned."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[("7.0.0", "BYTE and BIT units for the range introduced.")],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "bit", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "index",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc { name: "start", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                        ArgDoc {
+                            name: "end_index",
+                            kind: ArgType::Block,
+                            flags: d::OPTIONAL,
+                            arguments: &[
+                                ArgDoc { name: "end", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                                ArgDoc {
+                                    name: "index_unit",
+                                    kind: ArgType::Oneof,
+                                    since: Some("7.0.0"),
+                                    flags: d::OPTIONAL,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "byte",
+                                            kind: ArgType::PureToken,
+                                            token: Some("BYTE"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "bit",
+                                            kind: ArgType::PureToken,
+                                            token: Some("BIT"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 25,
+    },
+    CommandSpec {
+        name: "bitop",
+        arity: -4,
+        flags: f::WRITE | f::DENYOOM,
+        first_key: 2,
+        last_key: -1,
+        key_step: 1,
+        acl_categories: &["@write", "@bitmap", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Index(2),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(3),
+                find_keys: FindKeys::Range { last_key: -1, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Combines string values bit by bit (AND, OR, XOR, NOT) and stores the result at a key.",
+            since: "2.6.0",
+            group: "bitmap",
+            complexity: Some("O(N), N being the length of the longest input."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc { name: "operation", kind: ArgType::String, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "destkey",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(1),
+                    flags: d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 26,
+    },
+    CommandSpec {
+        name: "bitfield",
+        arity: -2,
+        flags: f::WRITE | f::DENYOOM,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@bitmap", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::ACCESS | k::UPDATE | k::VARIABLE_FLAGS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: Some("Only read when every operation is a GET; written otherwise."),
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Reads, writes and increments integer fields of any width at any bit offset of a string value.",
+            since: "3.2.0",
+            group: "bitmap",
+            complexity: Some("O(1) per field operation."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "operation",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL | d::MULTIPLE,
+                    arguments: &[
+                        ArgDoc {
+                            name: "encoding_offset",
+                            kind: ArgType::Block,
+                            token: Some("GET"),
+                            arguments: &[
+                                ArgDoc { name: "encoding", kind: ArgType::String, ..ArgDoc::BLANK },
+                                ArgDoc { name: "offset", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "write",
+                            kind: ArgType::Block,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "wrap_sat_fail",
+                                    kind: ArgType::Oneof,
+                                    token: Some("OVERFLOW"),
+                                    flags: d::OPTIONAL,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "wrap",
+                                            kind: ArgType::PureToken,
+                                            token: Some("WRAP"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "sat",
+                                            kind: ArgType::PureToken,
+                                            token: Some("SAT"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "fail",
+                                            kind: ArgType::PureToken,
+                                            token: Some("FAIL"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "write_operation",
+                                    kind: ArgType::Oneof,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "encoding_offset_value",
+                                            kind: ArgType::Block,
+                                            token: Some("SET"),
+                                            arguments: &[
+                                                ArgDoc {
+                                                    name: "encoding",
+                                                    kind: ArgType::String,
+                                                    ..ArgDoc::BLANK
+                                                },
+                                                ArgDoc {
+                                                    name: "offset",
+                                                    kind: ArgType::Integer,
+                                                    ..ArgDoc::BLANK
+                                                },
+                                                ArgDoc {
+                                                    name: "value",
+                                                    kind: ArgType::Integer,
+                                                    ..ArgDoc::BLANK
+                                                },
+                                            ],
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "encoding_offset_increment",
+                                            kind: ArgType::Block,
+                                            token: Some("INCRBY"),
+                                            arguments: &[
+                                                ArgDoc {
+                                                    name: "encoding",
+                                                    kind: ArgType::String,
+                                                    ..ArgDoc::BLANK
+                                                },
+                                                ArgDoc {
+                                                    name: "offset",
+                                                    kind: ArgType::Integer,
+                                                    ..ArgDoc::BLANK
+                                                },
+                                                ArgDoc {
+                                                    name: "increment",
+                                                    kind: ArgType::Integer,
+                                                    ..ArgDoc::BLANK
+                                                },
+                                            ],
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Bitfield,
+        id: 27,
+    },
+    CommandSpec {
+        name: "bitfield_ro",
+        arity: -2,
+        flags: f::READONLY | f::FAST,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@bitmap", "@fast"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Reads integer fields of a string value (the read-only form of BITFIELD).",
+            since: "6.0.0",
+            group: "bitmap",
+            complexity: Some("O(1) per field operation."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "encoding_offset",
+                    kind: ArgType::Block,
+                    token: Some("GET"),
+                    flags: d::OPTIONAL | d::MULTIPLE | d::MULTIPLE_TOKEN,
+                    arguments: &[
+                        ArgDoc { name: "encoding", kind: ArgType::String, ..ArgDoc::BLANK },
+                        ArgDoc { name: "offset", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 28,
+    },
+    CommandSpec {
         name: "del",
         arity: -2,
         flags: f::WRITE,
@@ -1105,7 +1582,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 22,
+        id: 29,
     },
     CommandSpec {
         name: "unlink",
@@ -1145,7 +1622,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 23,
+        id: 30,
     },
     CommandSpec {
         name: "exists",
@@ -1185,7 +1662,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 24,
+        id: 31,
     },
     CommandSpec {
         name: "expire",
@@ -1258,7 +1735,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 25,
+        id: 32,
     },
     CommandSpec {
         name: "pexpire",
@@ -1331,7 +1808,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 26,
+        id: 33,
     },
     CommandSpec {
         name: "expireat",
@@ -1404,7 +1881,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 27,
+        id: 34,
     },
     CommandSpec {
         name: "pexpireat",
@@ -1477,7 +1954,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 28,
+        id: 35,
     },
     CommandSpec {
         name: "ttl",
@@ -1516,7 +1993,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 29,
+        id: 36,
     },
     CommandSpec {
         name: "pttl",
@@ -1555,7 +2032,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 30,
+        id: 37,
     },
     CommandSpec {
         name: "expiretime",
@@ -1594,7 +2071,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 31,
+        id: 38,
     },
     CommandSpec {
         name: "pexpiretime",
@@ -1633,7 +2110,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 32,
+        id: 39,
     },
     CommandSpec {
         name: "persist",
@@ -1672,7 +2149,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 33,
+        id: 40,
     },
     CommandSpec {
         name: "type",
@@ -1711,7 +2188,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 34,
+        id: 41,
     },
     CommandSpec {
         name: "rename",
@@ -1762,7 +2239,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 35,
+        id: 42,
     },
     CommandSpec {
         name: "renamenx",
@@ -1813,7 +2290,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 36,
+        id: 43,
     },
     CommandSpec {
         name: "copy",
@@ -1878,7 +2355,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 37,
+        id: 44,
     },
     CommandSpec {
         name: "keys",
@@ -1903,7 +2380,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "pattern", kind: ArgType::Pattern, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 38,
+        id: 45,
     },
     CommandSpec {
         name: "scan",
@@ -1952,7 +2429,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 39,
+        id: 46,
     },
     CommandSpec {
         name: "dbsize",
@@ -1977,7 +2454,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 40,
+        id: 47,
     },
     CommandSpec {
         name: "flushdb",
@@ -2025,7 +2502,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 41,
+        id: 48,
     },
     CommandSpec {
         name: "flushall",
@@ -2073,7 +2550,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 42,
+        id: 49,
     },
     CommandSpec {
         name: "randomkey",
@@ -2098,7 +2575,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 43,
+        id: 50,
     },
     CommandSpec {
         name: "touch",
@@ -2138,7 +2615,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 44,
+        id: 51,
     },
     CommandSpec {
         name: "object",
@@ -2163,7 +2640,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 45,
+        id: 52,
     },
     CommandSpec {
         name: "dump",
@@ -2202,7 +2679,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 46,
+        id: 53,
     },
     CommandSpec {
         name: "restore",
@@ -2279,7 +2756,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 47,
+        id: 54,
     },
     CommandSpec {
         name: "restore-asking",
@@ -2356,7 +2833,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 48,
+        id: 55,
     },
     CommandSpec {
         name: "migrate",
@@ -2476,7 +2953,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Migrate,
-        id: 49,
+        id: 56,
     },
     CommandSpec {
         name: "move",
@@ -2516,7 +2993,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 50,
+        id: 57,
     },
     CommandSpec {
         name: "hset",
@@ -2565,7 +3042,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 51,
+        id: 58,
     },
     CommandSpec {
         name: "hsetnx",
@@ -2606,7 +3083,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 52,
+        id: 59,
     },
     CommandSpec {
         name: "hget",
@@ -2646,7 +3123,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 53,
+        id: 60,
     },
     CommandSpec {
         name: "hmget",
@@ -2691,7 +3168,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 54,
+        id: 61,
     },
     CommandSpec {
         name: "hmset",
@@ -2740,7 +3217,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 55,
+        id: 62,
     },
     CommandSpec {
         name: "hdel",
@@ -2785,7 +3262,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 56,
+        id: 63,
     },
     CommandSpec {
         name: "hlen",
@@ -2824,7 +3301,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 57,
+        id: 64,
     },
     CommandSpec {
         name: "hstrlen",
@@ -2864,7 +3341,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 58,
+        id: 65,
     },
     CommandSpec {
         name: "hexists",
@@ -2904,7 +3381,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 59,
+        id: 66,
     },
     CommandSpec {
         name: "hkeys",
@@ -2943,7 +3420,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 60,
+        id: 67,
     },
     CommandSpec {
         name: "hvals",
@@ -2982,7 +3459,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 61,
+        id: 68,
     },
     CommandSpec {
         name: "hgetall",
@@ -3021,7 +3498,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 62,
+        id: 69,
     },
     CommandSpec {
         name: "hincrby",
@@ -3062,7 +3539,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 63,
+        id: 70,
     },
     CommandSpec {
         name: "hincrbyfloat",
@@ -3103,7 +3580,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 64,
+        id: 71,
     },
     CommandSpec {
         name: "hrandfield",
@@ -3158,7 +3635,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 65,
+        id: 72,
     },
     CommandSpec {
         name: "hscan",
@@ -3212,7 +3689,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 66,
+        id: 73,
     },
     CommandSpec {
         name: "lpush",
@@ -3257,7 +3734,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 67,
+        id: 74,
     },
     CommandSpec {
         name: "rpush",
@@ -3302,7 +3779,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 68,
+        id: 75,
     },
     CommandSpec {
         name: "lpushx",
@@ -3347,7 +3824,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 69,
+        id: 76,
     },
     CommandSpec {
         name: "rpushx",
@@ -3392,7 +3869,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 70,
+        id: 77,
     },
     CommandSpec {
         name: "lpop",
@@ -3438,7 +3915,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 71,
+        id: 78,
     },
     CommandSpec {
         name: "rpop",
@@ -3484,7 +3961,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 72,
+        id: 79,
     },
     CommandSpec {
         name: "llen",
@@ -3523,7 +4000,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 73,
+        id: 80,
     },
     CommandSpec {
         name: "lrange",
@@ -3564,7 +4041,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 74,
+        id: 81,
     },
     CommandSpec {
         name: "lindex",
@@ -3604,7 +4081,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 75,
+        id: 82,
     },
     CommandSpec {
         name: "lset",
@@ -3645,7 +4122,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 76,
+        id: 83,
     },
     CommandSpec {
         name: "linsert",
@@ -3705,7 +4182,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 77,
+        id: 84,
     },
     CommandSpec {
         name: "lrem",
@@ -3746,7 +4223,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 78,
+        id: 85,
     },
     CommandSpec {
         name: "ltrim",
@@ -3787,7 +4264,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 79,
+        id: 86,
     },
     CommandSpec {
         name: "lpos",
@@ -3848,7 +4325,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 80,
+        id: 87,
     },
     CommandSpec {
         name: "lmove",
@@ -3937,7 +4414,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 81,
+        id: 88,
     },
     CommandSpec {
         name: "rpoplpush",
@@ -3988,7 +4465,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 82,
+        id: 89,
     },
     CommandSpec {
         name: "lmpop",
@@ -4055,7 +4532,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 83,
+        id: 90,
     },
     CommandSpec {
         name: "blpop",
@@ -4096,7 +4573,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 84,
+        id: 91,
     },
     CommandSpec {
         name: "brpop",
@@ -4137,7 +4614,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 85,
+        id: 92,
     },
     CommandSpec {
         name: "blmove",
@@ -4227,7 +4704,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 86,
+        id: 93,
     },
     CommandSpec {
         name: "brpoplpush",
@@ -4279,7 +4756,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 87,
+        id: 94,
     },
     CommandSpec {
         name: "blmpop",
@@ -4347,7 +4824,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 88,
+        id: 95,
     },
     CommandSpec {
         name: "sadd",
@@ -4392,7 +4869,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 89,
+        id: 96,
     },
     CommandSpec {
         name: "srem",
@@ -4437,7 +4914,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 90,
+        id: 97,
     },
     CommandSpec {
         name: "scard",
@@ -4476,7 +4953,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 91,
+        id: 98,
     },
     CommandSpec {
         name: "sismember",
@@ -4516,7 +4993,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 92,
+        id: 99,
     },
     CommandSpec {
         name: "smismember",
@@ -4561,7 +5038,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 93,
+        id: 100,
     },
     CommandSpec {
         name: "smembers",
@@ -4600,7 +5077,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 94,
+        id: 101,
     },
     CommandSpec {
         name: "srandmember",
@@ -4646,7 +5123,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 95,
+        id: 102,
     },
     CommandSpec {
         name: "spop",
@@ -4692,7 +5169,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 96,
+        id: 103,
     },
     CommandSpec {
         name: "smove",
@@ -4744,7 +5221,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 97,
+        id: 104,
     },
     CommandSpec {
         name: "sinter",
@@ -4784,7 +5261,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 98,
+        id: 105,
     },
     CommandSpec {
         name: "sintercard",
@@ -4832,7 +5309,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 99,
+        id: 106,
     },
     CommandSpec {
         name: "sunion",
@@ -4872,7 +5349,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 100,
+        id: 107,
     },
     CommandSpec {
         name: "sdiff",
@@ -4912,7 +5389,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 101,
+        id: 108,
     },
     CommandSpec {
         name: "sinterstore",
@@ -4964,7 +5441,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 102,
+        id: 109,
     },
     CommandSpec {
         name: "sunionstore",
@@ -5016,7 +5493,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 103,
+        id: 110,
     },
     CommandSpec {
         name: "sdiffstore",
@@ -5068,7 +5545,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 104,
+        id: 111,
     },
     CommandSpec {
         name: "sscan",
@@ -5122,7 +5599,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 105,
+        id: 112,
     },
     CommandSpec {
         name: "zadd",
@@ -5233,7 +5710,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 106,
+        id: 113,
     },
     CommandSpec {
         name: "zincrby",
@@ -5274,7 +5751,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 107,
+        id: 114,
     },
     CommandSpec {
         name: "zrem",
@@ -5319,7 +5796,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 108,
+        id: 115,
     },
     CommandSpec {
         name: "zcard",
@@ -5358,7 +5835,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 109,
+        id: 116,
     },
     CommandSpec {
         name: "zcount",
@@ -5399,7 +5876,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 110,
+        id: 117,
     },
     CommandSpec {
         name: "zlexcount",
@@ -5440,7 +5917,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 111,
+        id: 118,
     },
     CommandSpec {
         name: "zscore",
@@ -5480,7 +5957,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 112,
+        id: 119,
     },
     CommandSpec {
         name: "zmscore",
@@ -5525,7 +6002,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 113,
+        id: 120,
     },
     CommandSpec {
         name: "zrank",
@@ -5565,7 +6042,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 114,
+        id: 121,
     },
     CommandSpec {
         name: "zrevrank",
@@ -5605,7 +6082,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 115,
+        id: 122,
     },
     CommandSpec {
         name: "zrange",
@@ -5694,7 +6171,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 116,
+        id: 123,
     },
     CommandSpec {
         name: "zrangestore",
@@ -5785,7 +6262,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 117,
+        id: 124,
     },
     CommandSpec {
         name: "zrangebyscore",
@@ -5845,7 +6322,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 118,
+        id: 125,
     },
     CommandSpec {
         name: "zrevrangebyscore",
@@ -5904,7 +6381,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 119,
+        id: 126,
     },
     CommandSpec {
         name: "zrangebylex",
@@ -5956,7 +6433,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 120,
+        id: 127,
     },
     CommandSpec {
         name: "zrevrangebylex",
@@ -6008,7 +6485,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 121,
+        id: 128,
     },
     CommandSpec {
         name: "zrevrange",
@@ -6056,7 +6533,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 122,
+        id: 129,
     },
     CommandSpec {
         name: "zremrangebyrank",
@@ -6097,7 +6574,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 123,
+        id: 130,
     },
     CommandSpec {
         name: "zremrangebyscore",
@@ -6138,7 +6615,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 124,
+        id: 131,
     },
     CommandSpec {
         name: "zremrangebylex",
@@ -6179,7 +6656,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 125,
+        id: 132,
     },
     CommandSpec {
         name: "zpopmin",
@@ -6224,7 +6701,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 126,
+        id: 133,
     },
     CommandSpec {
         name: "zpopmax",
@@ -6269,7 +6746,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 127,
+        id: 134,
     },
     CommandSpec {
         name: "bzpopmin",
@@ -6310,7 +6787,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 128,
+        id: 135,
     },
     CommandSpec {
         name: "bzpopmax",
@@ -6351,7 +6828,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 129,
+        id: 136,
     },
     CommandSpec {
         name: "zmpop",
@@ -6418,7 +6895,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 130,
+        id: 137,
     },
     CommandSpec {
         name: "bzmpop",
@@ -6486,7 +6963,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 131,
+        id: 138,
     },
     CommandSpec {
         name: "zrandmember",
@@ -6541,7 +7018,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 132,
+        id: 139,
     },
     CommandSpec {
         name: "zunion",
@@ -6623,7 +7100,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 133,
+        id: 140,
     },
     CommandSpec {
         name: "zinter",
@@ -6705,7 +7182,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 134,
+        id: 141,
     },
     CommandSpec {
         name: "zdiff",
@@ -6753,7 +7230,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 135,
+        id: 142,
     },
     CommandSpec {
         name: "zunionstore",
@@ -6840,7 +7317,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 136,
+        id: 143,
     },
     CommandSpec {
         name: "zinterstore",
@@ -6927,7 +7404,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 137,
+        id: 144,
     },
     CommandSpec {
         name: "zdiffstore",
@@ -6980,7 +7457,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 138,
+        id: 145,
     },
     CommandSpec {
         name: "zintercard",
@@ -7028,7 +7505,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 139,
+        id: 146,
     },
     CommandSpec {
         name: "zscan",
@@ -7082,7 +7559,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 140,
+        id: 147,
     },
     CommandSpec {
         name: "multi",
@@ -7107,7 +7584,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 141,
+        id: 148,
     },
     CommandSpec {
         name: "exec",
@@ -7132,7 +7609,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 142,
+        id: 149,
     },
     CommandSpec {
         name: "discard",
@@ -7157,7 +7634,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 143,
+        id: 150,
     },
     CommandSpec {
         name: "watch",
@@ -7197,7 +7674,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 144,
+        id: 151,
     },
     CommandSpec {
         name: "unwatch",
@@ -7222,7 +7699,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 145,
+        id: 152,
     },
     CommandSpec {
         name: "subscribe",
@@ -7254,7 +7731,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 146,
+        id: 153,
     },
     CommandSpec {
         name: "unsubscribe",
@@ -7286,7 +7763,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 147,
+        id: 154,
     },
     CommandSpec {
         name: "psubscribe",
@@ -7321,7 +7798,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 148,
+        id: 155,
     },
     CommandSpec {
         name: "punsubscribe",
@@ -7353,7 +7830,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 149,
+        id: 156,
     },
     CommandSpec {
         name: "publish",
@@ -7381,7 +7858,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 150,
+        id: 157,
     },
     CommandSpec {
         name: "pubsub",
@@ -7406,7 +7883,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 151,
+        id: 158,
     },
     CommandSpec {
         name: "spublish",
@@ -7441,7 +7918,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 152,
+        id: 159,
     },
     CommandSpec {
         name: "ssubscribe",
@@ -7480,7 +7957,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 153,
+        id: 160,
     },
     CommandSpec {
         name: "sunsubscribe",
@@ -7519,7 +7996,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 154,
+        id: 161,
     },
     CommandSpec {
         name: "ping",
@@ -7551,7 +8028,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 155,
+        id: 162,
     },
     CommandSpec {
         name: "echo",
@@ -7576,7 +8053,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "message", kind: ArgType::String, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 156,
+        id: 163,
     },
     CommandSpec {
         name: "select",
@@ -7601,7 +8078,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "index", kind: ArgType::Integer, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 157,
+        id: 164,
     },
     CommandSpec {
         name: "swapdb",
@@ -7629,7 +8106,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 158,
+        id: 165,
     },
     CommandSpec {
         name: "auth",
@@ -7663,7 +8140,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 159,
+        id: 166,
     },
     CommandSpec {
         name: "hello",
@@ -7718,7 +8195,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 160,
+        id: 167,
     },
     CommandSpec {
         name: "quit",
@@ -7743,7 +8220,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 161,
+        id: 168,
     },
     CommandSpec {
         name: "reset",
@@ -7768,7 +8245,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 162,
+        id: 169,
     },
     CommandSpec {
         name: "client",
@@ -7793,7 +8270,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 163,
+        id: 170,
     },
     CommandSpec {
         name: "command",
@@ -7818,7 +8295,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 164,
+        id: 171,
     },
     CommandSpec {
         name: "config",
@@ -7843,7 +8320,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 165,
+        id: 172,
     },
     CommandSpec {
         name: "info",
@@ -7875,7 +8352,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 166,
+        id: 173,
     },
     CommandSpec {
         name: "time",
@@ -7900,7 +8377,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 167,
+        id: 174,
     },
     CommandSpec {
         name: "lastsave",
@@ -7925,7 +8402,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 168,
+        id: 175,
     },
     CommandSpec {
         name: "debug",
@@ -7950,7 +8427,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 169,
+        id: 176,
     },
     CommandSpec {
         name: "shutdown",
@@ -8020,7 +8497,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 170,
+        id: 177,
     },
     CommandSpec {
         name: "monitor",
@@ -8045,7 +8522,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 171,
+        id: 178,
     },
     CommandSpec {
         name: "slowlog",
@@ -8070,7 +8547,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 172,
+        id: 179,
     },
     CommandSpec {
         name: "latency",
@@ -8095,7 +8572,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 173,
+        id: 180,
     },
     CommandSpec {
         name: "memory",
@@ -8120,7 +8597,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 174,
+        id: 181,
     },
     CommandSpec {
         name: "save",
@@ -8145,7 +8622,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 175,
+        id: 182,
     },
     CommandSpec {
         name: "bgsave",
@@ -8179,7 +8656,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 176,
+        id: 183,
     },
     CommandSpec {
         name: "bgrewriteaof",
@@ -8204,7 +8681,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 177,
+        id: 184,
     },
     CommandSpec {
         name: "wait",
@@ -8232,7 +8709,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 178,
+        id: 185,
     },
     CommandSpec {
         name: "readonly",
@@ -8257,7 +8734,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 179,
+        id: 186,
     },
     CommandSpec {
         name: "readwrite",
@@ -8282,7 +8759,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 180,
+        id: 187,
     },
     CommandSpec {
         name: "asking",
@@ -8307,7 +8784,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 181,
+        id: 188,
     },
     CommandSpec {
         name: "role",
@@ -8332,7 +8809,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 182,
+        id: 189,
     },
     CommandSpec {
         name: "replicaof",
@@ -8393,7 +8870,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 183,
+        id: 190,
     },
     CommandSpec {
         name: "slaveof",
@@ -8454,7 +8931,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 184,
+        id: 191,
     },
     CommandSpec {
         name: "sync",
@@ -8479,7 +8956,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 185,
+        id: 192,
     },
     CommandSpec {
         name: "psync",
@@ -8507,7 +8984,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 186,
+        id: 193,
     },
     CommandSpec {
         name: "replconf",
@@ -8532,7 +9009,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 187,
+        id: 194,
     },
     CommandSpec {
         name: "cluster",
@@ -8557,7 +9034,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 188,
+        id: 195,
     },
 ];
 
@@ -8599,7 +9076,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 189,
+        id: 196,
     },
     CommandSpec {
         name: "object|freq",
@@ -8638,7 +9115,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 190,
+        id: 197,
     },
     CommandSpec {
         name: "object|help",
@@ -8663,7 +9140,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 191,
+        id: 198,
     },
     CommandSpec {
         name: "object|idletime",
@@ -8702,7 +9179,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 192,
+        id: 199,
     },
     CommandSpec {
         name: "object|refcount",
@@ -8741,7 +9218,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 193,
+        id: 200,
     },
 ];
 
@@ -8774,7 +9251,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 194,
+        id: 201,
     },
     CommandSpec {
         name: "pubsub|help",
@@ -8799,7 +9276,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 195,
+        id: 202,
     },
     CommandSpec {
         name: "pubsub|numpat",
@@ -8824,7 +9301,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 196,
+        id: 203,
     },
     CommandSpec {
         name: "pubsub|numsub",
@@ -8854,7 +9331,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 197,
+        id: 204,
     },
     CommandSpec {
         name: "pubsub|shardchannels",
@@ -8884,7 +9361,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 198,
+        id: 205,
     },
     CommandSpec {
         name: "pubsub|shardnumsub",
@@ -8914,7 +9391,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 199,
+        id: 206,
     },
 ];
 
@@ -8942,7 +9419,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 200,
+        id: 207,
     },
     CommandSpec {
         name: "client|help",
@@ -8967,7 +9444,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 201,
+        id: 208,
     },
     CommandSpec {
         name: "client|id",
@@ -8992,7 +9469,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 202,
+        id: 209,
     },
     CommandSpec {
         name: "client|info",
@@ -9017,7 +9494,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 203,
+        id: 210,
     },
     CommandSpec {
         name: "client|kill",
@@ -9150,7 +9627,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 204,
+        id: 211,
     },
     CommandSpec {
         name: "client|list",
@@ -9234,7 +9711,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 205,
+        id: 212,
     },
     CommandSpec {
         name: "client|no-evict",
@@ -9277,7 +9754,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 206,
+        id: 213,
     },
     CommandSpec {
         name: "client|pause",
@@ -9329,7 +9806,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 207,
+        id: 214,
     },
     CommandSpec {
         name: "client|reply",
@@ -9378,7 +9855,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 208,
+        id: 215,
     },
     CommandSpec {
         name: "client|setname",
@@ -9407,7 +9884,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 209,
+        id: 216,
     },
     CommandSpec {
         name: "client|unblock",
@@ -9458,7 +9935,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 210,
+        id: 217,
     },
     CommandSpec {
         name: "client|unpause",
@@ -9483,7 +9960,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 211,
+        id: 218,
     },
 ];
 
@@ -9511,7 +9988,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 212,
+        id: 219,
     },
     CommandSpec {
         name: "command|docs",
@@ -9541,7 +10018,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 213,
+        id: 220,
     },
     CommandSpec {
         name: "command|getkeys",
@@ -9566,7 +10043,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 214,
+        id: 221,
     },
     CommandSpec {
         name: "command|getkeysandflags",
@@ -9591,7 +10068,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 215,
+        id: 222,
     },
     CommandSpec {
         name: "command|help",
@@ -9616,7 +10093,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 216,
+        id: 223,
     },
     CommandSpec {
         name: "command|info",
@@ -9649,7 +10126,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 217,
+        id: 224,
     },
     CommandSpec {
         name: "command|list",
@@ -9700,7 +10177,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 218,
+        id: 225,
     },
 ];
 
@@ -9738,7 +10215,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 219,
+        id: 226,
     },
     CommandSpec {
         name: "config|help",
@@ -9763,7 +10240,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 220,
+        id: 227,
     },
     CommandSpec {
         name: "config|resetstat",
@@ -9788,7 +10265,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 221,
+        id: 228,
     },
     CommandSpec {
         name: "config|rewrite",
@@ -9813,7 +10290,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 222,
+        id: 229,
     },
     CommandSpec {
         name: "config|set",
@@ -9855,7 +10332,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 223,
+        id: 230,
     },
 ];
 
@@ -9888,7 +10365,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 224,
+        id: 231,
     },
     CommandSpec {
         name: "slowlog|help",
@@ -9913,7 +10390,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 225,
+        id: 232,
     },
     CommandSpec {
         name: "slowlog|len",
@@ -9942,7 +10419,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 226,
+        id: 233,
     },
     CommandSpec {
         name: "slowlog|reset",
@@ -9967,7 +10444,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 227,
+        id: 234,
     },
 ];
 
@@ -9999,7 +10476,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 228,
+        id: 235,
     },
     CommandSpec {
         name: "latency|help",
@@ -10024,7 +10501,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 229,
+        id: 236,
     },
     CommandSpec {
         name: "latency|history",
@@ -10057,7 +10534,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 230,
+        id: 237,
     },
     CommandSpec {
         name: "latency|latest",
@@ -10086,7 +10563,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 231,
+        id: 238,
     },
     CommandSpec {
         name: "latency|reset",
@@ -10116,7 +10593,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 232,
+        id: 239,
     },
 ];
 
@@ -10148,7 +10625,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 233,
+        id: 240,
     },
     CommandSpec {
         name: "memory|help",
@@ -10173,7 +10650,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 234,
+        id: 241,
     },
     CommandSpec {
         name: "memory|stats",
@@ -10202,7 +10679,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 235,
+        id: 242,
     },
     CommandSpec {
         name: "memory|usage",
@@ -10250,7 +10727,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 236,
+        id: 243,
     },
 ];
 
@@ -10283,7 +10760,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 237,
+        id: 244,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -10325,7 +10802,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 238,
+        id: 245,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -10350,7 +10827,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 239,
+        id: 246,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -10379,7 +10856,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 240,
+        id: 247,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -10408,7 +10885,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 241,
+        id: 248,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -10438,7 +10915,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 242,
+        id: 249,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -10480,7 +10957,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 243,
+        id: 250,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -10524,7 +11001,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 244,
+        id: 251,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -10549,7 +11026,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 245,
+        id: 252,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -10578,7 +11055,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 246,
+        id: 253,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -10614,7 +11091,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 247,
+        id: 254,
     },
     CommandSpec {
         name: "cluster|help",
@@ -10639,7 +11116,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 248,
+        id: 255,
     },
     CommandSpec {
         name: "cluster|info",
@@ -10664,7 +11141,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 249,
+        id: 256,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -10693,7 +11170,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 250,
+        id: 257,
     },
     CommandSpec {
         name: "cluster|links",
@@ -10718,7 +11195,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 251,
+        id: 258,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -10761,7 +11238,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 252,
+        id: 259,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -10786,7 +11263,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 253,
+        id: 260,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -10811,7 +11288,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 254,
+        id: 261,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -10840,7 +11317,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 255,
+        id: 262,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -10869,7 +11346,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 256,
+        id: 263,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -10913,7 +11390,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 257,
+        id: 264,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -10938,7 +11415,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 258,
+        id: 265,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -10967,7 +11444,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 259,
+        id: 266,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -11029,7 +11506,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 260,
+        id: 267,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -11054,7 +11531,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 268,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -11083,7 +11560,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 269,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -11111,7 +11588,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 270,
     },
 ];
 
@@ -11306,6 +11783,13 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &COMMANDS[186],
     &COMMANDS[187],
     &COMMANDS[188],
+    &COMMANDS[189],
+    &COMMANDS[190],
+    &COMMANDS[191],
+    &COMMANDS[192],
+    &COMMANDS[193],
+    &COMMANDS[194],
+    &COMMANDS[195],
     &OBJECT_SUBCOMMANDS[0],
     &OBJECT_SUBCOMMANDS[1],
     &OBJECT_SUBCOMMANDS[2],
@@ -11386,24 +11870,24 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
 /// Open-addressing table from `name_hash` to `COMMANDS` index + 1 (0 = empty),
 /// probed linearly.
 pub(crate) static LOOKUP: [u16; 1 << LOOKUP_BITS] = [
-    0, 146, 185, 147, 0, 0, 0, 0, 27, 151, 0, 0, 0, 0, 0, 0, 0, 0, 0, 49, 51, 0, 100, 60, 5, 102,
-    172, 124, 183, 113, 164, 0, 22, 88, 26, 0, 0, 0, 0, 0, 145, 0, 0, 0, 107, 29, 8, 134, 158, 97,
-    82, 169, 159, 0, 0, 0, 0, 77, 0, 118, 0, 3, 0, 0, 0, 0, 0, 0, 38, 0, 0, 0, 176, 0, 23, 171, 0,
-    0, 0, 109, 160, 0, 24, 0, 0, 0, 128, 0, 0, 0, 0, 30, 143, 0, 0, 0, 86, 141, 0, 0, 0, 0, 0, 96,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 31, 125, 0, 0, 0, 50, 0, 83, 0, 0, 34, 157,
-    0, 0, 47, 61, 62, 156, 0, 0, 69, 0, 0, 0, 0, 0, 0, 0, 0, 148, 0, 63, 99, 103, 0, 0, 0, 0, 0,
-    179, 0, 0, 0, 66, 0, 91, 131, 150, 0, 0, 161, 0, 0, 0, 0, 0, 0, 165, 0, 0, 0, 56, 0, 0, 0, 46,
-    0, 0, 0, 0, 122, 0, 33, 135, 32, 0, 0, 0, 166, 187, 0, 0, 0, 0, 39, 17, 65, 182, 0, 0, 0, 0, 0,
-    0, 0, 20, 133, 138, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 40, 0, 74, 0, 0, 0, 0, 68, 115, 0,
-    0, 139, 127, 79, 0, 0, 10, 57, 104, 117, 0, 0, 0, 0, 0, 0, 108, 2, 0, 167, 58, 0, 0, 0, 16, 0,
-    111, 0, 0, 0, 93, 0, 0, 0, 0, 0, 0, 0, 0, 153, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 110, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 53, 0, 0, 162, 123, 0, 0, 78, 0, 0, 137, 0, 0, 73, 75, 41, 89,
-    140, 188, 0, 132, 0, 0, 11, 0, 0, 35, 72, 112, 189, 0, 105, 136, 0, 59, 0, 1, 0, 174, 0, 0,
-    181, 0, 4, 0, 0, 101, 0, 0, 0, 0, 0, 155, 0, 0, 0, 0, 19, 37, 43, 14, 67, 85, 0, 0, 0, 0, 0,
-    28, 7, 0, 55, 0, 0, 0, 0, 0, 0, 76, 144, 0, 0, 0, 152, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21, 0, 0,
-    129, 0, 0, 13, 18, 92, 170, 184, 186, 95, 0, 98, 0, 84, 0, 0, 0, 0, 0, 0, 120, 0, 0, 0, 0, 0,
-    175, 71, 0, 0, 142, 0, 0, 70, 0, 0, 0, 0, 0, 81, 0, 25, 0, 0, 163, 54, 0, 0, 0, 0, 0, 0, 0, 44,
-    173, 0, 64, 9, 52, 0, 178, 48, 87, 36, 80, 114, 0, 0, 45, 90, 126, 42, 116, 0, 0, 0, 0, 0, 0,
-    177, 6, 168, 0, 106, 0, 0, 0, 0, 0, 0, 0, 0, 121, 149, 0, 0, 0, 0, 130, 180, 0, 0, 0, 94, 0, 0,
-    154, 119,
+    0, 153, 192, 154, 0, 0, 0, 0, 34, 158, 0, 0, 0, 0, 0, 0, 0, 0, 0, 56, 58, 0, 107, 67, 5, 109,
+    179, 131, 190, 120, 171, 0, 22, 95, 33, 0, 0, 0, 0, 0, 152, 0, 0, 0, 114, 36, 8, 141, 165, 104,
+    89, 176, 166, 0, 0, 0, 0, 84, 0, 125, 0, 3, 0, 0, 0, 0, 0, 0, 45, 0, 0, 0, 183, 0, 30, 178, 0,
+    0, 0, 116, 167, 0, 31, 0, 0, 0, 135, 0, 0, 0, 0, 37, 150, 0, 0, 0, 93, 148, 0, 0, 0, 0, 0, 103,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 38, 132, 0, 0, 0, 57, 0, 90, 0, 0, 41,
+    164, 0, 0, 54, 68, 69, 163, 0, 0, 76, 0, 0, 0, 0, 0, 0, 0, 0, 155, 0, 70, 106, 110, 0, 28, 0,
+    0, 0, 186, 0, 0, 0, 73, 0, 98, 138, 157, 0, 0, 168, 0, 0, 0, 0, 0, 0, 172, 0, 0, 0, 63, 0, 0,
+    0, 53, 0, 0, 0, 0, 129, 0, 40, 142, 39, 0, 0, 0, 173, 194, 0, 0, 0, 0, 46, 17, 72, 189, 0, 0,
+    0, 0, 0, 0, 0, 20, 140, 145, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 47, 0, 81, 0, 0, 0, 0, 75,
+    122, 0, 0, 146, 134, 86, 0, 0, 10, 64, 111, 124, 0, 0, 0, 0, 0, 0, 115, 2, 0, 174, 65, 0, 0, 0,
+    16, 26, 118, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 160, 0, 0, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0,
+    117, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 169, 130, 0, 0, 85, 0, 0, 144, 0, 0, 80, 82,
+    48, 96, 147, 195, 0, 27, 139, 0, 11, 0, 0, 42, 79, 119, 196, 0, 112, 143, 0, 66, 0, 1, 0, 181,
+    0, 0, 188, 0, 4, 0, 0, 108, 0, 0, 0, 0, 0, 162, 0, 0, 0, 0, 19, 44, 50, 14, 74, 92, 0, 0, 0, 0,
+    0, 35, 7, 0, 29, 62, 0, 0, 0, 0, 0, 83, 151, 0, 0, 0, 159, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21, 0,
+    0, 136, 0, 0, 13, 18, 99, 177, 191, 193, 102, 0, 105, 0, 91, 0, 0, 0, 0, 0, 0, 127, 0, 0, 0, 0,
+    0, 23, 78, 182, 0, 149, 0, 0, 77, 0, 0, 0, 0, 0, 88, 0, 32, 0, 0, 170, 61, 0, 0, 0, 0, 0, 0, 0,
+    51, 180, 0, 71, 9, 59, 0, 185, 55, 94, 43, 87, 121, 0, 0, 52, 97, 133, 49, 123, 0, 0, 0, 0, 0,
+    0, 184, 6, 175, 0, 113, 0, 0, 0, 0, 0, 0, 0, 0, 128, 156, 0, 0, 0, 0, 137, 187, 0, 0, 0, 101,
+    0, 0, 161, 126,
 ];

@@ -4,7 +4,7 @@
 //! about connections, the server or the cluster are run by the server.
 
 use crate::ctx::{ExecCtx, Outcome};
-use crate::{keys, strings};
+use crate::{bitmaps, keys, strings};
 use shoal_resp::request::Args;
 
 /// A keyspace command implementation. Arity has been checked by the
@@ -38,6 +38,14 @@ pub fn keyspace_handler(name: &str) -> Option<Handler> {
         "getrange" | "substr" => strings::getrange,
         "setrange" => strings::setrange,
         "lcs" => strings::lcs,
+        // bits of strings
+        "setbit" => bitmaps::setbit,
+        "getbit" => bitmaps::getbit,
+        "bitcount" => bitmaps::bitcount,
+        "bitpos" => bitmaps::bitpos,
+        "bitop" => bitmaps::bitop,
+        "bitfield" => bitmaps::bitfield,
+        "bitfield_ro" => bitmaps::bitfield_ro,
         // keys
         "del" | "unlink" => keys::del,
         "exists" => keys::exists,

@@ -2,7 +2,8 @@
 //! replies.
 //!
 //! - [`dispatch`]: the handler of each keyspace command by name.
-//! - [`strings`], [`keys`], and the collection modules: the commands.
+//! - [`strings`], [`bitmaps`], [`keys`], and the collection modules: the
+//!   commands.
 //! - [`dump`]: DUMP, RESTORE and RESTORE-ASKING.
 //! - [`errors`]: every client-visible error text, checked against Redis 7.0.
 //! - [`ctx`]: what a command runs against ([`ExecCtx`]) and how it ends
@@ -13,6 +14,7 @@
 //! commands (CLIENT, CONFIG, SUBSCRIBE, MULTI, CLUSTER ...) are the
 //! server's, since they need its state.
 
+pub mod bitmaps;
 pub mod ctx;
 pub mod dispatch;
 pub mod dump;

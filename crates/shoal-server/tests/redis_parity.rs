@@ -474,6 +474,17 @@ fn keyspace_hit_and_miss_counters_match_redis() {
         COPY str str2
         OBJECT ENCODING str
         OBJECT FREQ nokey
+        SETBIT bits 7 1
+        SETBIT bits 9 1
+        GETBIT bits 7
+        GETBIT nobits 7
+        BITCOUNT bits
+        BITCOUNT nobits 0 -1
+        BITPOS bits 1
+        BITOP OR bits2 bits nobits
+        BITFIELD bits GET u8 0
+        BITFIELD bits INCRBY u8 0 1
+        BITFIELD_RO nobits GET u8 0
         RPUSH l a b c d e f g
         LPOP l
         RPOP l
