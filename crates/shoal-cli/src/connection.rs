@@ -120,10 +120,17 @@ impl Stream {
     }
 }
 
+/// Bytes asked for by one read.
+const CHUNK: usize = 256 * 1024;
+
 /// An open connection and the bytes read but not yet decoded.
 pub struct Connection {
     stream: Stream,
     buffer: Vec<u8>,
+    /// Where each read lands before it is appended to `buffer`: allocated
+    /// (zeroed) once, so a read does not clear [`CHUNK`] bytes first,
+    /// which cost more than the round trip itself for short replies.
+    chunk: Box<[u8]>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -173,6 +180,7 @@ impl Connection {
         Ok(Connection {
             stream,
             buffer: Vec::with_capacity(16 * 1024),
+            chunk: vec![0; CHUNK].into_boxed_slice(),
         })
     }
 
@@ -227,28 +235,24 @@ impl Connection {
     /// One read into the buffer; 0 means the peer closed. Without
     /// `blocking`, a read that would wait fails with `WouldBlock`.
     fn fill(&mut self, blocking: bool) -> Result<usize, ConnError> {
-        const CHUNK: usize = 256 * 1024;
-        let start = self.buffer.len();
-        self.buffer.resize(start + CHUNK, 0);
-        let result = loop {
-            let target = &mut self.buffer[start..];
+        let n = loop {
             let got = if blocking {
-                self.stream.read(target)
+                self.stream.read(&mut self.chunk)
             } else {
-                self.stream.read_now(target)
+                self.stream.read_now(&mut self.chunk)
             };
             match got {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {
                     if crate::signals::take_abort() {
-                        break Err(ConnError::Aborted);
+                        return Err(ConnError::Aborted);
                     }
                 }
-                Err(e) => break Err(ConnError::Io(e)),
-                Ok(n) => break Ok(n),
+                Err(e) => return Err(ConnError::Io(e)),
+                Ok(n) => break n,
             }
         };
-        self.buffer.truncate(start + *result.as_ref().unwrap_or(&0));
-        result
+        self.buffer.extend_from_slice(&self.chunk[..n]);
+        Ok(n)
     }
 
     /// Sends a command and waits for its reply.
