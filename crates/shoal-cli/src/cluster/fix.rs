@@ -19,7 +19,9 @@
 //!   slots claimed by several primaries are given to one.
 //!
 //! With primaries unreachable, the repairs are refused unless
-//! `--cluster-fix-with-unreachable-masters` is given.
+//! `--cluster-fix-with-unreachable-masters` is given. Shoal adds its
+//! progress line (see [`super::migrate::Progress`]) after each open or
+//! uncovered slot fixed, counting the keys moved.
 
 use std::collections::BTreeMap;
 
@@ -418,6 +420,7 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
             let primaries: Vec<usize> = (0..m.nodes.len())
                 .filter(|&i| !m.nodes[i].is_replica())
                 .collect();
+            m.progress.start(none.len());
             for &slot in &none {
                 let n = primaries[random_below(primaries.len())];
                 m.info(&format!(
@@ -429,13 +432,16 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
                 }
                 claim(m, n, slot);
                 fixed += 1;
+                m.progress.step();
             }
+            m.progress.finish();
         }
     }
     if !single.is_empty() {
         println!("The following uncovered slots have keys in just one node:");
         println!("{}", list(&single));
         if confirm("Fix these slots by covering with those nodes?", false) {
+            m.progress.start(single.len());
             for &slot in &single {
                 let n = uncovered[&slot][0];
                 m.info(&format!(
@@ -447,13 +453,16 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
                 }
                 claim(m, n, slot);
                 fixed += 1;
+                m.progress.step();
             }
+            m.progress.finish();
         }
     }
     if !multi.is_empty() {
         println!("The following uncovered slots have keys in multiple nodes:");
         println!("{}", list(&multi));
         if confirm("Fix these slots by moving keys into a single node?", false) {
+            m.progress.start(multi.len());
             for &slot in &multi {
                 let holders = uncovered[&slot].clone();
                 let Some(target) = most_keys(m, &holders, slot) else {
@@ -491,7 +500,9 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
                     }
                 }
                 fixed += 1;
+                m.progress.step();
             }
+            m.progress.finish();
         }
     }
     fixed

@@ -272,6 +272,8 @@ pub struct Manager {
     pub verbose: bool,
     /// Running as `fix`: the check repairs what it finds.
     pub fix: bool,
+    /// The progress line of reshard, rebalance and fix.
+    pub progress: super::migrate::Progress,
 }
 
 impl Manager {
@@ -286,6 +288,7 @@ impl Manager {
             opts: options.cluster.clone(),
             verbose: options.verbose,
             fix: false,
+            progress: super::migrate::Progress::new(),
         }
     }
 
@@ -296,6 +299,7 @@ impl Manager {
 
     /// Prints `text` at `level` (stdout, coloured on a colour terminal).
     pub fn log(&self, level: Level, text: &str) {
+        self.progress.clear();
         let mut out = std::io::stdout().lock();
         if self.color {
             let _ = write!(out, "\x1b[{}{}\x1b[0m", level.escape(), text);
@@ -821,13 +825,16 @@ impl Manager {
                 open_order.join(",")
             ));
             if self.fix {
+                self.progress.start(open_order.len());
                 for slot in &open_order {
                     result =
                         super::fix::fix_open_slot(self, crate::uri::atoi(slot.as_bytes()) as usize);
                     if !result {
                         break;
                     }
+                    self.progress.step();
                 }
+                self.progress.finish();
             }
         }
         self.info(">>> Check slots coverage...");

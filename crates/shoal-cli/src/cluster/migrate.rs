@@ -11,6 +11,7 @@
 //! other primary. A "cold" move skips the SETSLOT steps (used by `fix`,
 //! which arranges the slot states itself).
 
+use std::cell::Cell;
 use std::io::Write;
 
 use shoal_resp::frame::Frame;
@@ -323,6 +324,7 @@ pub fn move_slot(
     opts: MoveOpts,
 ) -> Result<u64, Option<String>> {
     if !opts.quiet {
+        m.progress.clear();
         print!(
             "Moving slot {slot} from {}:{} to {}:{}: ",
             m.nodes[src].ip, m.nodes[src].port, m.nodes[dst].ip, m.nodes[dst].port
@@ -340,6 +342,7 @@ pub fn move_slot(
         println!();
     }
     let moved = moved?;
+    m.progress.add_keys(moved);
     if !opts.cold {
         // The target first: it spreads the news, and a slot never ends up
         // without an owner if something fails afterwards.
@@ -401,12 +404,18 @@ pub fn stdout_is_tty() -> bool {
     unsafe { libc::isatty(1) == 1 }
 }
 
-/// Shoal's progress line, `slot i/n, keys moved k`: redrawn in place on a
-/// terminal (and cleared before the next output with [`Progress::clear`]),
-/// one plain line per slot when the output is piped.
+/// Shoal's progress line for long work (reshard, rebalance, fix): `slot
+/// i/n, keys moved k`. On a terminal it is redrawn in place and erased
+/// before any other output of the manager (its log lines call
+/// [`Progress::clear`]); when the output is piped, each [`Progress::show`]
+/// writes one plain line. Interior mutability lets the manager's printing,
+/// which borrows it shared, erase the line.
 pub struct Progress {
     tty: bool,
-    shown: bool,
+    shown: Cell<bool>,
+    done: Cell<usize>,
+    total: Cell<usize>,
+    keys: Cell<u64>,
 }
 
 impl Progress {
@@ -414,8 +423,16 @@ impl Progress {
     pub fn new() -> Progress {
         Progress {
             tty: stdout_is_tty(),
-            shown: false,
+            shown: Cell::new(false),
+            done: Cell::new(0),
+            total: Cell::new(0),
+            keys: Cell::new(0),
         }
+    }
+
+    /// Whether the line is redrawn in place.
+    pub fn in_place(&self) -> bool {
+        self.tty
     }
 
     /// The line for `done` of `total` slots and `keys` keys.
@@ -423,13 +440,36 @@ impl Progress {
         format!("slot {done}/{total}, keys moved {keys}")
     }
 
-    /// Shows the progress.
-    pub fn show(&mut self, done: usize, total: usize, keys: u64) {
-        let line = Self::line(done, total, keys);
+    /// Starts counting a piece of work of `total` slots.
+    pub fn start(&self, total: usize) {
+        self.done.set(0);
+        self.total.set(total);
+        self.keys.set(0);
+    }
+
+    /// Counts keys moved (by [`move_slot`]).
+    pub fn add_keys(&self, n: u64) {
+        self.keys.set(self.keys.get() + n);
+    }
+
+    /// Counts one slot done, without showing it.
+    pub fn advance(&self) {
+        self.done.set(self.done.get() + 1);
+    }
+
+    /// Counts one slot done and shows the line.
+    pub fn step(&self) {
+        self.advance();
+        self.show();
+    }
+
+    /// Shows the current line.
+    pub fn show(&self) {
+        let line = Self::line(self.done.get(), self.total.get(), self.keys.get());
         let mut out = std::io::stdout().lock();
         if self.tty {
-            let _ = write!(out, "{line}");
-            self.shown = true;
+            let _ = write!(out, "\r\x1b[K{line}");
+            self.shown.set(true);
         } else {
             let _ = writeln!(out, "{line}");
         }
@@ -437,19 +477,18 @@ impl Progress {
     }
 
     /// Erases the in-place line before other output.
-    pub fn clear(&mut self) {
-        if self.shown {
-            print!("\r\x1b[K");
-            let _ = std::io::stdout().flush();
-            self.shown = false;
+    pub fn clear(&self) {
+        if self.shown.replace(false) {
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "\r\x1b[K");
+            let _ = out.flush();
         }
     }
 
     /// Leaves the last line on screen.
-    pub fn finish(&mut self) {
-        if self.shown {
+    pub fn finish(&self) {
+        if self.shown.replace(false) {
             println!();
-            self.shown = false;
         }
     }
 }

@@ -11,6 +11,10 @@
 //! balance, and slots go from the end of that list (the biggest givers) to
 //! its start (the biggest takers), one "Moving N slots from A to B" line
 //! and a `#` per slot moved (or only the `#`s with `--cluster-simulate`).
+//! Shoal adds its progress line (see [`super::migrate::Progress`]): over
+//! the whole rebalance, redrawn after each slot on a terminal (the row of
+//! `#` then written when the batch is done), after each batch's row when
+//! piped.
 
 use super::manager::{host_from_args, Manager, Node, INVALID_HOST_ARG, SLOTS};
 use super::migrate::{move_slot, reshard_table, MoveOpts};
@@ -121,42 +125,72 @@ pub fn run(args: &[Vec<u8>], options: &Options) -> bool {
         }
     }
     let simulate = m.has_flag("--cluster-simulate");
+    let moves = plan_moves(&mut nodes);
+    m.progress.start(moves.iter().map(|&(_, _, n)| n).sum());
+    for (src, dst, numslots) in moves {
+        m.progress.clear();
+        println!(
+            "Moving {numslots} slots from {}:{} to {}:{}",
+            m.nodes[src].ip, m.nodes[src].port, m.nodes[dst].ip, m.nodes[dst].port
+        );
+        let table = reshard_table(&m, &[src], numslots);
+        if table.len() != numslots {
+            m.err("*** Assertion failed: Reshard table != number of slots");
+            return false;
+        }
+        if simulate {
+            println!("{}", "#".repeat(table.len()));
+            continue;
+        }
+        let opts = MoveOpts {
+            quiet: true,
+            update: true,
+            ..MoveOpts::default()
+        };
+        // On a terminal the progress line is redrawn after each slot and
+        // the row of `#` written when the batch is done; piped, the `#`
+        // come one per slot (as redis-cli writes them) and the progress
+        // line follows the row.
+        for &(s, slot) in &table {
+            if let Err(e) = move_slot(&mut m, s, dst, slot, opts) {
+                m.err(&format!(
+                    "*** clusterManagerMoveSlot: {}",
+                    e.unwrap_or_else(|| "connection lost".into())
+                ));
+                return false;
+            }
+            if m.progress.in_place() {
+                m.progress.step();
+            } else {
+                m.progress.advance();
+                print!("#");
+                let _ = std::io::stdout().flush();
+            }
+        }
+        m.progress.clear();
+        if m.progress.in_place() {
+            print!("{}", "#".repeat(table.len()));
+        }
+        println!();
+        m.progress.show();
+    }
+    m.progress.finish();
+    true
+}
+
+/// The moves that even out `nodes` (node, balance), sorted by balance:
+/// `(source, target, slots)`, slots going from the end of the list (the
+/// biggest givers) to its start (the biggest takers), as redis-cli pairs
+/// them.
+fn plan_moves(nodes: &mut [(usize, i64)]) -> Vec<(usize, usize, usize)> {
+    let mut moves = Vec::new();
     let (mut dst_idx, mut src_idx) = (0usize, nodes.len().saturating_sub(1));
     while dst_idx < src_idx {
         let (dst, db) = nodes[dst_idx];
         let (src, sb) = nodes[src_idx];
         let numslots = db.abs().min(sb.abs());
         if numslots > 0 {
-            println!(
-                "Moving {numslots} slots from {}:{} to {}:{}",
-                m.nodes[src].ip, m.nodes[src].port, m.nodes[dst].ip, m.nodes[dst].port
-            );
-            let table = reshard_table(&m, &[src], numslots as usize);
-            if table.len() != numslots as usize {
-                m.err("*** Assertion failed: Reshard table != number of slots");
-                return false;
-            }
-            if simulate {
-                print!("{}", "#".repeat(table.len()));
-            } else {
-                let opts = MoveOpts {
-                    quiet: true,
-                    update: true,
-                    ..MoveOpts::default()
-                };
-                for &(s, slot) in &table {
-                    if let Err(e) = move_slot(&mut m, s, dst, slot, opts) {
-                        m.err(&format!(
-                            "*** clusterManagerMoveSlot: {}",
-                            e.unwrap_or_else(|| "connection lost".into())
-                        ));
-                        return false;
-                    }
-                    print!("#");
-                    let _ = std::io::stdout().flush();
-                }
-            }
-            println!();
+            moves.push((src, dst, numslots as usize));
         }
         nodes[dst_idx].1 += numslots;
         nodes[src_idx].1 -= numslots;
@@ -167,7 +201,7 @@ pub fn run(args: &[Vec<u8>], options: &Options) -> bool {
             src_idx -= 1;
         }
     }
-    true
+    moves
 }
 
 #[cfg(test)]
@@ -186,5 +220,19 @@ mod tests {
         // A weight of 2 asks for twice the slots.
         let b = balances(&[(8192, 1.0), (8192, 2.0)], 2.0).unwrap();
         assert_eq!(b, vec![8192 - 5461, 8192 - 10922 - 1]);
+    }
+
+    #[test]
+    fn moves_pair_the_biggest_giver_with_the_biggest_taker() {
+        // Node 3 takes 269, given by 1 (108), then 2 (107), then 0 (54).
+        let mut nodes = vec![(3, -269), (0, 54), (2, 107), (1, 108)];
+        assert_eq!(
+            plan_moves(&mut nodes),
+            vec![(1, 3, 108), (2, 3, 107), (0, 3, 54)]
+        );
+        // Two takers: the biggest is served first, the giver's rest goes on.
+        let mut nodes = vec![(0, -100), (1, -50), (2, 150)];
+        assert_eq!(plan_moves(&mut nodes), vec![(2, 0, 100), (2, 1, 50)]);
+        assert!(nodes.iter().all(|&(_, b)| b == 0));
     }
 }

@@ -15,7 +15,7 @@
 use std::io::Write;
 
 use super::manager::{host_from_args, Manager, Node, INVALID_HOST_ARG, SLOTS};
-use super::migrate::{move_slot, reshard_table, MoveOpts, Progress};
+use super::migrate::{move_slot, reshard_table, MoveOpts};
 use crate::args::Options;
 
 /// Reads one answer from standard input, as redis-cli does (one read of at
@@ -215,22 +215,16 @@ pub fn run(args: &[Vec<u8>], options: &Options) -> bool {
         verbose: true,
         ..MoveOpts::default()
     };
-    let mut progress = Progress::new();
-    let mut keys = 0u64;
-    for (k, &(s, slot)) in plan.iter().enumerate() {
-        progress.clear();
-        match move_slot(&mut m, s, target, slot, opts) {
-            Ok(n) => keys += n,
-            Err(e) => {
-                progress.clear();
-                if let Some(e) = e {
-                    m.err(&format!("clusterManagerMoveSlot failed: {e}"));
-                }
-                return false;
+    m.progress.start(plan.len());
+    for &(s, slot) in &plan {
+        if let Err(e) = move_slot(&mut m, s, target, slot, opts) {
+            if let Some(e) = e {
+                m.err(&format!("clusterManagerMoveSlot failed: {e}"));
             }
+            return false;
         }
-        progress.show(k + 1, plan.len(), keys);
+        m.progress.step();
     }
-    progress.finish();
+    m.progress.finish();
     true
 }
