@@ -35,18 +35,53 @@ pub fn reference(name: &str) -> String {
 }
 
 /// A loopback port nobody listens on (nor on port + 10000, which a cluster
-/// node's bus takes).
+/// node's bus takes). Both lie below the kernel's ephemeral range (32768
+/// and up on Linux), so an outgoing connection of some other program cannot
+/// take them between this check and the server's bind; a per-process
+/// counter keeps tests running in parallel from getting the same one, and
+/// the process id spreads test binaries running at once apart.
 pub fn free_port() -> u16 {
-    loop {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-        let port = listener.local_addr().unwrap().port();
-        if port > 55000 {
-            continue;
-        }
-        if TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20000;
+    const COUNT: u32 = 2700; // bus ports up to 32699
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let spread = std::process::id().wrapping_mul(997);
+    for _ in 0..COUNT {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (FIRST + spread.wrapping_add(n) % COUNT) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok()
+        {
             return port;
         }
     }
+    panic!("no free port pair between {FIRST} and {}", FIRST + COUNT);
+}
+
+/// Starts a server with `spawn(port)` on a port from [`free_port`] and
+/// waits until it accepts connections. When the child exits first (another
+/// program took the port meanwhile), tries again on another port.
+pub fn start_on_free_port<T>(
+    what: &str,
+    mut spawn: impl FnMut(u16) -> T,
+    child: impl Fn(&mut T) -> &mut Child,
+) -> T {
+    for _ in 0..5 {
+        let port = free_port();
+        let mut server = spawn(port);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            if child(&mut server).try_wait().ok().flatten().is_some() {
+                break; // exited: the port was taken after all
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("{what} exited at start on five ports in a row");
 }
 
 /// Polls `check` every 20 ms until it holds or `limit` passes.
@@ -109,11 +144,24 @@ impl RedisServer {
     /// Starts a standalone server on a free port and waits until it accepts
     /// connections.
     pub fn start(extra: &[&str]) -> RedisServer {
-        RedisServer::start_on(free_port(), extra)
+        start_on_free_port(
+            "redis-server to answer",
+            |port| RedisServer::spawn(port, extra),
+            |s| &mut s.child,
+        )
     }
 
-    /// Starts a server on `port`.
+    /// Starts a server on `port` and waits until it accepts connections.
     pub fn start_on(port: u16, extra: &[&str]) -> RedisServer {
+        let server = RedisServer::spawn(port, extra);
+        wait_for(Duration::from_secs(10), "redis-server to answer", || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        server
+    }
+
+    /// Starts a server on `port`, not waiting.
+    fn spawn(port: u16, extra: &[&str]) -> RedisServer {
         let dir =
             std::env::temp_dir().join(format!("shoal-cli-test-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -144,11 +192,7 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("start redis-server");
-        let server = RedisServer { port, child, dir };
-        wait_for(Duration::from_secs(10), "redis-server to answer", || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-        server
+        RedisServer { port, child, dir }
     }
 
     /// Runs setup commands, asserting none fails.
@@ -263,17 +307,41 @@ pub fn run_piped(program: &str, args: &[&str], input: &[u8]) -> Output {
 pub struct ChildGuard(pub Option<Child>);
 
 impl ChildGuard {
+    /// Waits for the child to exit (killed past `limit`) and returns what
+    /// it wrote. Its pipes are read meanwhile: a child writing more than a
+    /// pipe holds would otherwise block forever.
     pub fn wait_output(mut self, limit: Duration) -> Output {
+        fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut out);
+                }
+                out
+            })
+        }
         let child = self.0.as_mut().unwrap();
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
         let deadline = Instant::now() + limit;
-        while child.try_wait().unwrap().is_none() {
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            // On failure the guard's drop kills the child, which ends the
+            // readers.
             assert!(
                 Instant::now() < deadline,
                 "child did not exit within {limit:?}"
             );
             std::thread::sleep(Duration::from_millis(10));
+        };
+        self.0.take();
+        Output {
+            status,
+            stdout: stdout.join().unwrap(),
+            stderr: stderr.join().unwrap(),
         }
-        self.0.take().unwrap().wait_with_output().unwrap()
     }
 }
 
@@ -447,9 +515,14 @@ impl Pty {
     }
 
     /// Waits for the program to exit and returns all its output.
-    pub fn finish(mut self) -> Vec<u8> {
+    pub fn finish(self) -> Vec<u8> {
+        self.finish_within(Duration::from_secs(20))
+    }
+
+    /// [`Pty::finish`] for a program that may run up to `limit`.
+    pub fn finish_within(mut self, limit: Duration) -> Vec<u8> {
         let child = self.child.0.as_mut().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + limit;
         while child.try_wait().unwrap().is_none() {
             assert!(Instant::now() < deadline, "program in the pty did not exit");
             std::thread::sleep(Duration::from_millis(10));
