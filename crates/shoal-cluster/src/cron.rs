@@ -28,27 +28,32 @@ impl ClusterNode {
         // 1. Handshake expiry and reconnects; count PFAIL nodes for gossip.
         let handshake_timeout = self.config.handshake_timeout_ms();
         let mut pfail = 0;
-        let ids: Vec<NodeId> = self.view.nodes().map(|n| n.id()).collect();
-        for id in ids {
-            let Some(node) = self.view.node(&id) else {
-                continue;
-            };
+        // By table position: only the node at hand can leave the table, and
+        // then the next one takes its position.
+        let mut pos = 0;
+        while let Some((node, _)) = self.view.node_at(pos) {
             if node.flags.intersects(NodeFlags::MYSELF | NodeFlags::NOADDR) {
+                pos += 1;
                 continue;
             }
             if node.is_timed_out() {
                 pfail += 1;
             }
+            let id = node.id();
             if node.in_handshake() && now.since(node.created) > handshake_timeout {
                 self.delete_node(&id);
+                if self.view.contains(&id) {
+                    pos += 1;
+                }
                 continue;
             }
             if self.links.outbound(&id).is_none() {
                 let (ip, port) = (node.ip.clone(), node.cport);
                 let link = self.links.open_outbound(id, &ip, port, now);
-                self.view.node_mut(&id).expect("listed above").link = LinkState::Connected;
+                self.view.node_at_mut(pos).expect("listed above").link = LinkState::Connected;
                 self.net.push(Output::Connect { link, ip, port });
             }
+            pos += 1;
         }
         self.cron.pfail_nodes = pfail;
 
@@ -88,17 +93,16 @@ impl ClusterNode {
         } else {
             None
         };
-        let ids: Vec<NodeId> = self.view.nodes().map(|n| n.id()).collect();
-        for id in ids {
-            let Some(node) = self.view.node(&id) else {
-                continue;
-            };
+        // By table position: nothing below adds or removes nodes.
+        for pos in 0..self.view.node_count() {
+            let (node, _) = self.view.node_at(pos).expect("below the count");
             if node
                 .flags
                 .intersects(NodeFlags::MYSELF | NodeFlags::NOADDR | NodeFlags::HANDSHAKE)
             {
                 continue;
             }
+            let id = node.id();
             let ping_sent = node.ping_sent;
             let ping_delay = now.since(ping_sent);
             let data_delay = now.since(node.data_received);
@@ -134,7 +138,7 @@ impl ClusterNode {
                 continue;
             }
             if ping_delay.min(data_delay) > timeout {
-                let node = self.view.node_mut(&id).expect("listed above");
+                let node = self.view.node_at_mut(pos).expect("below the count");
                 if !node.flags.intersects(NodeFlags::PFAIL | NodeFlags::FAIL) {
                     node.flags.insert(NodeFlags::PFAIL);
                     update_state = true;

@@ -787,6 +787,11 @@ impl ClusterView {
         Some((self.nodes.get(pos)?, self.owned_counts[pos]))
     }
 
+    /// The node at table position `pos`, mutable.
+    pub fn node_at_mut(&mut self, pos: usize) -> Option<&mut Node> {
+        self.nodes.get_mut(pos)
+    }
+
     /// Every node in table order with the number of slots it owns.
     pub fn nodes_with_slot_counts(&self) -> impl Iterator<Item = (&Node, usize)> + '_ {
         self.nodes.iter().zip(self.owned_counts.iter().copied())
