@@ -179,6 +179,10 @@ class Gen:
                     getkeys = "GetKeys::Migrate"
                 elif kind == "bitfield":
                     getkeys = "GetKeys::Bitfield"
+                elif kind == "sort":
+                    getkeys = "GetKeys::Sort"
+                elif kind == "sort_ro":
+                    getkeys = "GetKeys::SortRo"
                 elif kind.startswith("numkeys:"):
                     s, c, f = (int(x) for x in kind.split(":")[1:])
                     getkeys = "GetKeys::Numkeys { store: %d, count: %d, first: %d }" % (s, c, f)

@@ -349,7 +349,14 @@ fn from_procedure<A: AsRef<[u8]>, S: Sink>(kind: GetKeys, args: &[A], out: &mut 
                     break;
                 }
             }
-            out.push(1, if read_only { RO | ACCESS } else { RW | ACCESS | UPDATE });
+            out.push(
+                1,
+                if read_only {
+                    RO | ACCESS
+                } else {
+                    RW | ACCESS | UPDATE
+                },
+            );
         }
         GetKeys::Migrate => {
             let (mut first, mut num) = (3, 1);

@@ -11,9 +11,9 @@ use crate::spec::{
 };
 
 /// Number of top-level commands.
-pub(crate) const COMMAND_COUNT: usize = 196;
+pub(crate) const COMMAND_COUNT: usize = 198;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 271;
+pub(crate) const ID_COUNT: usize = 273;
 /// Longest top-level command name, in bytes.
 pub(crate) const MAX_NAME_LEN: usize = 16;
 /// log2 of the size of [`LOOKUP`].
@@ -2643,6 +2643,218 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
         id: 52,
     },
     CommandSpec {
+        name: "sort",
+        arity: -2,
+        flags: f::WRITE | f::DENYOOM | f::MOVABLEKEYS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Unknown,
+                find_keys: FindKeys::Unknown,
+                notes: Some("The BY and GET patterns name keys that cannot be known in advance."),
+            },
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Unknown,
+                find_keys: FindKeys::Unknown,
+                notes: Some("The key named after STORE."),
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Orders the elements of a list, set or sorted set, optionally by other keys, and returns or stores them.",
+            since: "1.0.0",
+            group: "generic",
+            complexity: Some("O(N+M*log(M)), N elements in the collection and M elements returned; no sort when BY names no key."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "pattern",
+                    kind: ArgType::Pattern,
+                    key_spec_index: Some(1),
+                    token: Some("BY"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "offset_count",
+                    kind: ArgType::Block,
+                    token: Some("LIMIT"),
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc { name: "offset", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                        ArgDoc { name: "count", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "pattern",
+                    kind: ArgType::Pattern,
+                    key_spec_index: Some(1),
+                    token: Some("GET"),
+                    flags: d::OPTIONAL | d::MULTIPLE | d::MULTIPLE_TOKEN,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "sorting",
+                    kind: ArgType::PureToken,
+                    token: Some("ALPHA"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "destination",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(2),
+                    token: Some("STORE"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Sort,
+        id: 53,
+    },
+    CommandSpec {
+        name: "sort_ro",
+        arity: -2,
+        flags: f::READONLY | f::MOVABLEKEYS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Unknown,
+                find_keys: FindKeys::Unknown,
+                notes: Some("The BY and GET patterns name keys that cannot be known in advance."),
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Orders the elements of a list, set or sorted set without storing them (the read-only form of SORT).",
+            since: "7.0.0",
+            group: "generic",
+            complexity: Some("O(N+M*log(M)), N elements in the collection and M elements returned; no sort when BY names no key."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "pattern",
+                    kind: ArgType::Pattern,
+                    key_spec_index: Some(1),
+                    token: Some("BY"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "offset_count",
+                    kind: ArgType::Block,
+                    token: Some("LIMIT"),
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc { name: "offset", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                        ArgDoc { name: "count", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "pattern",
+                    kind: ArgType::Pattern,
+                    key_spec_index: Some(1),
+                    token: Some("GET"),
+                    flags: d::OPTIONAL | d::MULTIPLE | d::MULTIPLE_TOKEN,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "sorting",
+                    kind: ArgType::PureToken,
+                    token: Some("ALPHA"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::SortRo,
+        id: 54,
+    },
+    CommandSpec {
         name: "dump",
         arity: 2,
         flags: f::READONLY,
@@ -2679,7 +2891,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 53,
+        id: 55,
     },
     CommandSpec {
         name: "restore",
@@ -2756,7 +2968,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 54,
+        id: 56,
     },
     CommandSpec {
         name: "restore-asking",
@@ -2833,7 +3045,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 55,
+        id: 57,
     },
     CommandSpec {
         name: "migrate",
@@ -2953,7 +3165,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Migrate,
-        id: 56,
+        id: 58,
     },
     CommandSpec {
         name: "move",
@@ -2993,7 +3205,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 57,
+        id: 59,
     },
     CommandSpec {
         name: "hset",
@@ -3042,7 +3254,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 58,
+        id: 60,
     },
     CommandSpec {
         name: "hsetnx",
@@ -3083,7 +3295,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 59,
+        id: 61,
     },
     CommandSpec {
         name: "hget",
@@ -3123,7 +3335,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 60,
+        id: 62,
     },
     CommandSpec {
         name: "hmget",
@@ -3168,7 +3380,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 61,
+        id: 63,
     },
     CommandSpec {
         name: "hmset",
@@ -3217,7 +3429,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 62,
+        id: 64,
     },
     CommandSpec {
         name: "hdel",
@@ -3262,7 +3474,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 63,
+        id: 65,
     },
     CommandSpec {
         name: "hlen",
@@ -3301,7 +3513,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 64,
+        id: 66,
     },
     CommandSpec {
         name: "hstrlen",
@@ -3341,7 +3553,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 65,
+        id: 67,
     },
     CommandSpec {
         name: "hexists",
@@ -3381,7 +3593,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 66,
+        id: 68,
     },
     CommandSpec {
         name: "hkeys",
@@ -3420,7 +3632,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 67,
+        id: 69,
     },
     CommandSpec {
         name: "hvals",
@@ -3459,7 +3671,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 68,
+        id: 70,
     },
     CommandSpec {
         name: "hgetall",
@@ -3498,7 +3710,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 69,
+        id: 71,
     },
     CommandSpec {
         name: "hincrby",
@@ -3539,7 +3751,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 70,
+        id: 72,
     },
     CommandSpec {
         name: "hincrbyfloat",
@@ -3580,7 +3792,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 71,
+        id: 73,
     },
     CommandSpec {
         name: "hrandfield",
@@ -3635,7 +3847,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 72,
+        id: 74,
     },
     CommandSpec {
         name: "hscan",
@@ -3689,7 +3901,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 73,
+        id: 75,
     },
     CommandSpec {
         name: "lpush",
@@ -3734,7 +3946,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 74,
+        id: 76,
     },
     CommandSpec {
         name: "rpush",
@@ -3779,7 +3991,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 75,
+        id: 77,
     },
     CommandSpec {
         name: "lpushx",
@@ -3824,7 +4036,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 76,
+        id: 78,
     },
     CommandSpec {
         name: "rpushx",
@@ -3869,7 +4081,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 77,
+        id: 79,
     },
     CommandSpec {
         name: "lpop",
@@ -3915,7 +4127,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 78,
+        id: 80,
     },
     CommandSpec {
         name: "rpop",
@@ -3961,7 +4173,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 79,
+        id: 81,
     },
     CommandSpec {
         name: "llen",
@@ -4000,7 +4212,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 80,
+        id: 82,
     },
     CommandSpec {
         name: "lrange",
@@ -4041,7 +4253,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 81,
+        id: 83,
     },
     CommandSpec {
         name: "lindex",
@@ -4081,7 +4293,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 82,
+        id: 84,
     },
     CommandSpec {
         name: "lset",
@@ -4122,7 +4334,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 83,
+        id: 85,
     },
     CommandSpec {
         name: "linsert",
@@ -4182,7 +4394,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 84,
+        id: 86,
     },
     CommandSpec {
         name: "lrem",
@@ -4223,7 +4435,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 85,
+        id: 87,
     },
     CommandSpec {
         name: "ltrim",
@@ -4264,7 +4476,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 86,
+        id: 88,
     },
     CommandSpec {
         name: "lpos",
@@ -4325,7 +4537,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 87,
+        id: 89,
     },
     CommandSpec {
         name: "lmove",
@@ -4414,7 +4626,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 88,
+        id: 90,
     },
     CommandSpec {
         name: "rpoplpush",
@@ -4465,7 +4677,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 89,
+        id: 91,
     },
     CommandSpec {
         name: "lmpop",
@@ -4532,7 +4744,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 90,
+        id: 92,
     },
     CommandSpec {
         name: "blpop",
@@ -4573,7 +4785,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 91,
+        id: 93,
     },
     CommandSpec {
         name: "brpop",
@@ -4614,7 +4826,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 92,
+        id: 94,
     },
     CommandSpec {
         name: "blmove",
@@ -4704,7 +4916,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 93,
+        id: 95,
     },
     CommandSpec {
         name: "brpoplpush",
@@ -4756,7 +4968,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 94,
+        id: 96,
     },
     CommandSpec {
         name: "blmpop",
@@ -4824,7 +5036,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 95,
+        id: 97,
     },
     CommandSpec {
         name: "sadd",
@@ -4869,7 +5081,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 96,
+        id: 98,
     },
     CommandSpec {
         name: "srem",
@@ -4914,7 +5126,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 97,
+        id: 99,
     },
     CommandSpec {
         name: "scard",
@@ -4953,7 +5165,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 98,
+        id: 100,
     },
     CommandSpec {
         name: "sismember",
@@ -4993,7 +5205,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 99,
+        id: 101,
     },
     CommandSpec {
         name: "smismember",
@@ -5038,7 +5250,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 100,
+        id: 102,
     },
     CommandSpec {
         name: "smembers",
@@ -5077,7 +5289,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 101,
+        id: 103,
     },
     CommandSpec {
         name: "srandmember",
@@ -5123,7 +5335,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 102,
+        id: 104,
     },
     CommandSpec {
         name: "spop",
@@ -5169,7 +5381,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 103,
+        id: 105,
     },
     CommandSpec {
         name: "smove",
@@ -5221,7 +5433,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 104,
+        id: 106,
     },
     CommandSpec {
         name: "sinter",
@@ -5261,7 +5473,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 105,
+        id: 107,
     },
     CommandSpec {
         name: "sintercard",
@@ -5309,7 +5521,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 106,
+        id: 108,
     },
     CommandSpec {
         name: "sunion",
@@ -5349,7 +5561,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 107,
+        id: 109,
     },
     CommandSpec {
         name: "sdiff",
@@ -5389,7 +5601,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 108,
+        id: 110,
     },
     CommandSpec {
         name: "sinterstore",
@@ -5441,7 +5653,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 109,
+        id: 111,
     },
     CommandSpec {
         name: "sunionstore",
@@ -5493,7 +5705,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 110,
+        id: 112,
     },
     CommandSpec {
         name: "sdiffstore",
@@ -5545,7 +5757,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 111,
+        id: 113,
     },
     CommandSpec {
         name: "sscan",
@@ -5599,7 +5811,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 112,
+        id: 114,
     },
     CommandSpec {
         name: "zadd",
@@ -5710,7 +5922,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 113,
+        id: 115,
     },
     CommandSpec {
         name: "zincrby",
@@ -5751,7 +5963,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 114,
+        id: 116,
     },
     CommandSpec {
         name: "zrem",
@@ -5796,7 +6008,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 115,
+        id: 117,
     },
     CommandSpec {
         name: "zcard",
@@ -5835,7 +6047,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 116,
+        id: 118,
     },
     CommandSpec {
         name: "zcount",
@@ -5876,7 +6088,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 117,
+        id: 119,
     },
     CommandSpec {
         name: "zlexcount",
@@ -5917,7 +6129,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 118,
+        id: 120,
     },
     CommandSpec {
         name: "zscore",
@@ -5957,7 +6169,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 119,
+        id: 121,
     },
     CommandSpec {
         name: "zmscore",
@@ -6002,7 +6214,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 120,
+        id: 122,
     },
     CommandSpec {
         name: "zrank",
@@ -6042,7 +6254,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 121,
+        id: 123,
     },
     CommandSpec {
         name: "zrevrank",
@@ -6082,7 +6294,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 122,
+        id: 124,
     },
     CommandSpec {
         name: "zrange",
@@ -6171,7 +6383,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 123,
+        id: 125,
     },
     CommandSpec {
         name: "zrangestore",
@@ -6262,7 +6474,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 124,
+        id: 126,
     },
     CommandSpec {
         name: "zrangebyscore",
@@ -6322,7 +6534,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 125,
+        id: 127,
     },
     CommandSpec {
         name: "zrevrangebyscore",
@@ -6381,7 +6593,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 126,
+        id: 128,
     },
     CommandSpec {
         name: "zrangebylex",
@@ -6433,7 +6645,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 127,
+        id: 129,
     },
     CommandSpec {
         name: "zrevrangebylex",
@@ -6485,7 +6697,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 128,
+        id: 130,
     },
     CommandSpec {
         name: "zrevrange",
@@ -6533,7 +6745,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 129,
+        id: 131,
     },
     CommandSpec {
         name: "zremrangebyrank",
@@ -6574,7 +6786,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 130,
+        id: 132,
     },
     CommandSpec {
         name: "zremrangebyscore",
@@ -6615,7 +6827,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 131,
+        id: 133,
     },
     CommandSpec {
         name: "zremrangebylex",
@@ -6656,7 +6868,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 132,
+        id: 134,
     },
     CommandSpec {
         name: "zpopmin",
@@ -6701,7 +6913,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 133,
+        id: 135,
     },
     CommandSpec {
         name: "zpopmax",
@@ -6746,7 +6958,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 134,
+        id: 136,
     },
     CommandSpec {
         name: "bzpopmin",
@@ -6787,7 +6999,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 135,
+        id: 137,
     },
     CommandSpec {
         name: "bzpopmax",
@@ -6828,7 +7040,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 136,
+        id: 138,
     },
     CommandSpec {
         name: "zmpop",
@@ -6895,7 +7107,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 137,
+        id: 139,
     },
     CommandSpec {
         name: "bzmpop",
@@ -6963,7 +7175,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 138,
+        id: 140,
     },
     CommandSpec {
         name: "zrandmember",
@@ -7018,7 +7230,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 139,
+        id: 141,
     },
     CommandSpec {
         name: "zunion",
@@ -7100,7 +7312,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 140,
+        id: 142,
     },
     CommandSpec {
         name: "zinter",
@@ -7182,7 +7394,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 141,
+        id: 143,
     },
     CommandSpec {
         name: "zdiff",
@@ -7230,7 +7442,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 142,
+        id: 144,
     },
     CommandSpec {
         name: "zunionstore",
@@ -7317,7 +7529,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 143,
+        id: 145,
     },
     CommandSpec {
         name: "zinterstore",
@@ -7404,7 +7616,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 144,
+        id: 146,
     },
     CommandSpec {
         name: "zdiffstore",
@@ -7457,7 +7669,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 145,
+        id: 147,
     },
     CommandSpec {
         name: "zintercard",
@@ -7505,7 +7717,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 146,
+        id: 148,
     },
     CommandSpec {
         name: "zscan",
@@ -7559,7 +7771,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 147,
+        id: 149,
     },
     CommandSpec {
         name: "multi",
@@ -7584,7 +7796,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 148,
+        id: 150,
     },
     CommandSpec {
         name: "exec",
@@ -7609,7 +7821,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 149,
+        id: 151,
     },
     CommandSpec {
         name: "discard",
@@ -7634,7 +7846,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 150,
+        id: 152,
     },
     CommandSpec {
         name: "watch",
@@ -7674,7 +7886,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 151,
+        id: 153,
     },
     CommandSpec {
         name: "unwatch",
@@ -7699,7 +7911,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 152,
+        id: 154,
     },
     CommandSpec {
         name: "subscribe",
@@ -7731,7 +7943,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 153,
+        id: 155,
     },
     CommandSpec {
         name: "unsubscribe",
@@ -7763,7 +7975,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 154,
+        id: 156,
     },
     CommandSpec {
         name: "psubscribe",
@@ -7798,7 +8010,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 155,
+        id: 157,
     },
     CommandSpec {
         name: "punsubscribe",
@@ -7830,7 +8042,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 156,
+        id: 158,
     },
     CommandSpec {
         name: "publish",
@@ -7858,7 +8070,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 157,
+        id: 159,
     },
     CommandSpec {
         name: "pubsub",
@@ -7883,7 +8095,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 158,
+        id: 160,
     },
     CommandSpec {
         name: "spublish",
@@ -7918,7 +8130,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 159,
+        id: 161,
     },
     CommandSpec {
         name: "ssubscribe",
@@ -7957,7 +8169,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 160,
+        id: 162,
     },
     CommandSpec {
         name: "sunsubscribe",
@@ -7996,7 +8208,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 161,
+        id: 163,
     },
     CommandSpec {
         name: "ping",
@@ -8028,7 +8240,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 162,
+        id: 164,
     },
     CommandSpec {
         name: "echo",
@@ -8053,7 +8265,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "message", kind: ArgType::String, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 163,
+        id: 165,
     },
     CommandSpec {
         name: "select",
@@ -8078,7 +8290,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "index", kind: ArgType::Integer, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 164,
+        id: 166,
     },
     CommandSpec {
         name: "swapdb",
@@ -8106,7 +8318,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 165,
+        id: 167,
     },
     CommandSpec {
         name: "auth",
@@ -8140,7 +8352,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 166,
+        id: 168,
     },
     CommandSpec {
         name: "hello",
@@ -8195,7 +8407,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 167,
+        id: 169,
     },
     CommandSpec {
         name: "quit",
@@ -8220,7 +8432,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 168,
+        id: 170,
     },
     CommandSpec {
         name: "reset",
@@ -8245,7 +8457,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 169,
+        id: 171,
     },
     CommandSpec {
         name: "client",
@@ -8270,7 +8482,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 170,
+        id: 172,
     },
     CommandSpec {
         name: "command",
@@ -8295,7 +8507,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 171,
+        id: 173,
     },
     CommandSpec {
         name: "config",
@@ -8320,7 +8532,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 172,
+        id: 174,
     },
     CommandSpec {
         name: "info",
@@ -8352,7 +8564,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 173,
+        id: 175,
     },
     CommandSpec {
         name: "time",
@@ -8377,7 +8589,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 174,
+        id: 176,
     },
     CommandSpec {
         name: "lastsave",
@@ -8402,7 +8614,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 175,
+        id: 177,
     },
     CommandSpec {
         name: "debug",
@@ -8427,7 +8639,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 176,
+        id: 178,
     },
     CommandSpec {
         name: "shutdown",
@@ -8497,7 +8709,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 177,
+        id: 179,
     },
     CommandSpec {
         name: "monitor",
@@ -8522,7 +8734,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 178,
+        id: 180,
     },
     CommandSpec {
         name: "slowlog",
@@ -8547,7 +8759,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 179,
+        id: 181,
     },
     CommandSpec {
         name: "latency",
@@ -8572,7 +8784,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 180,
+        id: 182,
     },
     CommandSpec {
         name: "memory",
@@ -8597,7 +8809,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 181,
+        id: 183,
     },
     CommandSpec {
         name: "save",
@@ -8622,7 +8834,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 182,
+        id: 184,
     },
     CommandSpec {
         name: "bgsave",
@@ -8656,7 +8868,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 183,
+        id: 185,
     },
     CommandSpec {
         name: "bgrewriteaof",
@@ -8681,7 +8893,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 184,
+        id: 186,
     },
     CommandSpec {
         name: "wait",
@@ -8709,7 +8921,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 185,
+        id: 187,
     },
     CommandSpec {
         name: "readonly",
@@ -8734,7 +8946,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 186,
+        id: 188,
     },
     CommandSpec {
         name: "readwrite",
@@ -8759,7 +8971,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 187,
+        id: 189,
     },
     CommandSpec {
         name: "asking",
@@ -8784,7 +8996,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 188,
+        id: 190,
     },
     CommandSpec {
         name: "role",
@@ -8809,7 +9021,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 189,
+        id: 191,
     },
     CommandSpec {
         name: "replicaof",
@@ -8870,7 +9082,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 190,
+        id: 192,
     },
     CommandSpec {
         name: "slaveof",
@@ -8931,7 +9143,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 191,
+        id: 193,
     },
     CommandSpec {
         name: "sync",
@@ -8956,7 +9168,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 192,
+        id: 194,
     },
     CommandSpec {
         name: "psync",
@@ -8984,7 +9196,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 193,
+        id: 195,
     },
     CommandSpec {
         name: "replconf",
@@ -9009,7 +9221,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 194,
+        id: 196,
     },
     CommandSpec {
         name: "cluster",
@@ -9034,7 +9246,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 195,
+        id: 197,
     },
 ];
 
@@ -9076,7 +9288,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 196,
+        id: 198,
     },
     CommandSpec {
         name: "object|freq",
@@ -9115,7 +9327,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 197,
+        id: 199,
     },
     CommandSpec {
         name: "object|help",
@@ -9140,7 +9352,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 198,
+        id: 200,
     },
     CommandSpec {
         name: "object|idletime",
@@ -9179,7 +9391,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 199,
+        id: 201,
     },
     CommandSpec {
         name: "object|refcount",
@@ -9218,7 +9430,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 200,
+        id: 202,
     },
 ];
 
@@ -9251,7 +9463,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 201,
+        id: 203,
     },
     CommandSpec {
         name: "pubsub|help",
@@ -9276,7 +9488,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 202,
+        id: 204,
     },
     CommandSpec {
         name: "pubsub|numpat",
@@ -9301,7 +9513,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 203,
+        id: 205,
     },
     CommandSpec {
         name: "pubsub|numsub",
@@ -9331,7 +9543,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 204,
+        id: 206,
     },
     CommandSpec {
         name: "pubsub|shardchannels",
@@ -9361,7 +9573,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 205,
+        id: 207,
     },
     CommandSpec {
         name: "pubsub|shardnumsub",
@@ -9391,7 +9603,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 206,
+        id: 208,
     },
 ];
 
@@ -9419,7 +9631,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 207,
+        id: 209,
     },
     CommandSpec {
         name: "client|help",
@@ -9444,7 +9656,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 208,
+        id: 210,
     },
     CommandSpec {
         name: "client|id",
@@ -9469,7 +9681,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 209,
+        id: 211,
     },
     CommandSpec {
         name: "client|info",
@@ -9494,7 +9706,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 210,
+        id: 212,
     },
     CommandSpec {
         name: "client|kill",
@@ -9627,7 +9839,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 211,
+        id: 213,
     },
     CommandSpec {
         name: "client|list",
@@ -9711,7 +9923,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 212,
+        id: 214,
     },
     CommandSpec {
         name: "client|no-evict",
@@ -9754,7 +9966,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 213,
+        id: 215,
     },
     CommandSpec {
         name: "client|pause",
@@ -9806,7 +10018,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 214,
+        id: 216,
     },
     CommandSpec {
         name: "client|reply",
@@ -9855,7 +10067,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 215,
+        id: 217,
     },
     CommandSpec {
         name: "client|setname",
@@ -9884,7 +10096,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 216,
+        id: 218,
     },
     CommandSpec {
         name: "client|unblock",
@@ -9935,7 +10147,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 217,
+        id: 219,
     },
     CommandSpec {
         name: "client|unpause",
@@ -9960,7 +10172,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 218,
+        id: 220,
     },
 ];
 
@@ -9988,7 +10200,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 219,
+        id: 221,
     },
     CommandSpec {
         name: "command|docs",
@@ -10018,7 +10230,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 220,
+        id: 222,
     },
     CommandSpec {
         name: "command|getkeys",
@@ -10043,7 +10255,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 221,
+        id: 223,
     },
     CommandSpec {
         name: "command|getkeysandflags",
@@ -10068,7 +10280,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 222,
+        id: 224,
     },
     CommandSpec {
         name: "command|help",
@@ -10093,7 +10305,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 223,
+        id: 225,
     },
     CommandSpec {
         name: "command|info",
@@ -10126,7 +10338,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 224,
+        id: 226,
     },
     CommandSpec {
         name: "command|list",
@@ -10177,7 +10389,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 225,
+        id: 227,
     },
 ];
 
@@ -10215,7 +10427,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 226,
+        id: 228,
     },
     CommandSpec {
         name: "config|help",
@@ -10240,7 +10452,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 227,
+        id: 229,
     },
     CommandSpec {
         name: "config|resetstat",
@@ -10265,7 +10477,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 228,
+        id: 230,
     },
     CommandSpec {
         name: "config|rewrite",
@@ -10290,7 +10502,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 229,
+        id: 231,
     },
     CommandSpec {
         name: "config|set",
@@ -10332,7 +10544,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 230,
+        id: 232,
     },
 ];
 
@@ -10365,7 +10577,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 231,
+        id: 233,
     },
     CommandSpec {
         name: "slowlog|help",
@@ -10390,7 +10602,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 232,
+        id: 234,
     },
     CommandSpec {
         name: "slowlog|len",
@@ -10419,7 +10631,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 233,
+        id: 235,
     },
     CommandSpec {
         name: "slowlog|reset",
@@ -10444,7 +10656,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 234,
+        id: 236,
     },
 ];
 
@@ -10476,7 +10688,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 235,
+        id: 237,
     },
     CommandSpec {
         name: "latency|help",
@@ -10501,7 +10713,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 236,
+        id: 238,
     },
     CommandSpec {
         name: "latency|history",
@@ -10534,7 +10746,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 237,
+        id: 239,
     },
     CommandSpec {
         name: "latency|latest",
@@ -10563,7 +10775,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 238,
+        id: 240,
     },
     CommandSpec {
         name: "latency|reset",
@@ -10593,7 +10805,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 239,
+        id: 241,
     },
 ];
 
@@ -10625,7 +10837,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 240,
+        id: 242,
     },
     CommandSpec {
         name: "memory|help",
@@ -10650,7 +10862,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 241,
+        id: 243,
     },
     CommandSpec {
         name: "memory|stats",
@@ -10679,7 +10891,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 242,
+        id: 244,
     },
     CommandSpec {
         name: "memory|usage",
@@ -10727,7 +10939,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 243,
+        id: 245,
     },
 ];
 
@@ -10760,7 +10972,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 244,
+        id: 246,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -10802,7 +11014,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 245,
+        id: 247,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -10827,7 +11039,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 246,
+        id: 248,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -10856,7 +11068,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 247,
+        id: 249,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -10885,7 +11097,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 248,
+        id: 250,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -10915,7 +11127,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 249,
+        id: 251,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -10957,7 +11169,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 250,
+        id: 252,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -11001,7 +11213,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 251,
+        id: 253,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -11026,7 +11238,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 252,
+        id: 254,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -11055,7 +11267,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 253,
+        id: 255,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -11091,7 +11303,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 254,
+        id: 256,
     },
     CommandSpec {
         name: "cluster|help",
@@ -11116,7 +11328,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 255,
+        id: 257,
     },
     CommandSpec {
         name: "cluster|info",
@@ -11141,7 +11353,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 256,
+        id: 258,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -11170,7 +11382,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 257,
+        id: 259,
     },
     CommandSpec {
         name: "cluster|links",
@@ -11195,7 +11407,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 258,
+        id: 260,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -11238,7 +11450,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 259,
+        id: 261,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -11263,7 +11475,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 260,
+        id: 262,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -11288,7 +11500,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 263,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -11317,7 +11529,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 264,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -11346,7 +11558,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 265,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -11390,7 +11602,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 264,
+        id: 266,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -11415,7 +11627,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 265,
+        id: 267,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -11444,7 +11656,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 266,
+        id: 268,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -11506,7 +11718,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 267,
+        id: 269,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -11531,7 +11743,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 268,
+        id: 270,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -11560,7 +11772,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 269,
+        id: 271,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -11588,7 +11800,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 270,
+        id: 272,
     },
 ];
 
@@ -11790,6 +12002,8 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &COMMANDS[193],
     &COMMANDS[194],
     &COMMANDS[195],
+    &COMMANDS[196],
+    &COMMANDS[197],
     &OBJECT_SUBCOMMANDS[0],
     &OBJECT_SUBCOMMANDS[1],
     &OBJECT_SUBCOMMANDS[2],
@@ -11870,24 +12084,24 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
 /// Open-addressing table from `name_hash` to `COMMANDS` index + 1 (0 = empty),
 /// probed linearly.
 pub(crate) static LOOKUP: [u16; 1 << LOOKUP_BITS] = [
-    0, 153, 192, 154, 0, 0, 0, 0, 34, 158, 0, 0, 0, 0, 0, 0, 0, 0, 0, 56, 58, 0, 107, 67, 5, 109,
-    179, 131, 190, 120, 171, 0, 22, 95, 33, 0, 0, 0, 0, 0, 152, 0, 0, 0, 114, 36, 8, 141, 165, 104,
-    89, 176, 166, 0, 0, 0, 0, 84, 0, 125, 0, 3, 0, 0, 0, 0, 0, 0, 45, 0, 0, 0, 183, 0, 30, 178, 0,
-    0, 0, 116, 167, 0, 31, 0, 0, 0, 135, 0, 0, 0, 0, 37, 150, 0, 0, 0, 93, 148, 0, 0, 0, 0, 0, 103,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 38, 132, 0, 0, 0, 57, 0, 90, 0, 0, 41,
-    164, 0, 0, 54, 68, 69, 163, 0, 0, 76, 0, 0, 0, 0, 0, 0, 0, 0, 155, 0, 70, 106, 110, 0, 28, 0,
-    0, 0, 186, 0, 0, 0, 73, 0, 98, 138, 157, 0, 0, 168, 0, 0, 0, 0, 0, 0, 172, 0, 0, 0, 63, 0, 0,
-    0, 53, 0, 0, 0, 0, 129, 0, 40, 142, 39, 0, 0, 0, 173, 194, 0, 0, 0, 0, 46, 17, 72, 189, 0, 0,
-    0, 0, 0, 0, 0, 20, 140, 145, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 47, 0, 81, 0, 0, 0, 0, 75,
-    122, 0, 0, 146, 134, 86, 0, 0, 10, 64, 111, 124, 0, 0, 0, 0, 0, 0, 115, 2, 0, 174, 65, 0, 0, 0,
-    16, 26, 118, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 160, 0, 0, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0,
-    117, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 169, 130, 0, 0, 85, 0, 0, 144, 0, 0, 80, 82,
-    48, 96, 147, 195, 0, 27, 139, 0, 11, 0, 0, 42, 79, 119, 196, 0, 112, 143, 0, 66, 0, 1, 0, 181,
-    0, 0, 188, 0, 4, 0, 0, 108, 0, 0, 0, 0, 0, 162, 0, 0, 0, 0, 19, 44, 50, 14, 74, 92, 0, 0, 0, 0,
-    0, 35, 7, 0, 29, 62, 0, 0, 0, 0, 0, 83, 151, 0, 0, 0, 159, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21, 0,
-    0, 136, 0, 0, 13, 18, 99, 177, 191, 193, 102, 0, 105, 0, 91, 0, 0, 0, 0, 0, 0, 127, 0, 0, 0, 0,
-    0, 23, 78, 182, 0, 149, 0, 0, 77, 0, 0, 0, 0, 0, 88, 0, 32, 0, 0, 170, 61, 0, 0, 0, 0, 0, 0, 0,
-    51, 180, 0, 71, 9, 59, 0, 185, 55, 94, 43, 87, 121, 0, 0, 52, 97, 133, 49, 123, 0, 0, 0, 0, 0,
-    0, 184, 6, 175, 0, 113, 0, 0, 0, 0, 0, 0, 0, 0, 128, 156, 0, 0, 0, 0, 137, 187, 0, 0, 0, 101,
-    0, 0, 161, 126,
+    0, 155, 194, 156, 0, 0, 0, 0, 34, 160, 0, 0, 0, 0, 0, 0, 0, 0, 0, 58, 60, 0, 109, 69, 5, 111,
+    181, 133, 192, 122, 173, 0, 22, 97, 33, 0, 0, 0, 0, 0, 154, 0, 0, 0, 116, 36, 8, 143, 167, 106,
+    91, 178, 168, 0, 0, 0, 0, 86, 0, 127, 0, 3, 0, 0, 0, 0, 0, 0, 45, 0, 0, 0, 185, 0, 30, 180, 0,
+    0, 0, 118, 169, 0, 31, 0, 0, 0, 137, 0, 0, 0, 0, 37, 152, 0, 0, 0, 95, 150, 0, 0, 0, 0, 0, 105,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 38, 134, 0, 0, 0, 59, 0, 92, 0, 0, 41,
+    166, 0, 0, 56, 70, 71, 165, 0, 0, 78, 0, 0, 0, 0, 0, 0, 0, 0, 157, 0, 72, 108, 112, 0, 28, 0,
+    0, 0, 188, 0, 0, 0, 75, 0, 100, 140, 159, 0, 0, 170, 0, 0, 0, 0, 0, 0, 174, 0, 0, 0, 65, 0, 0,
+    0, 53, 0, 0, 0, 0, 131, 0, 40, 144, 39, 0, 0, 0, 175, 196, 0, 0, 0, 0, 46, 17, 74, 191, 54, 0,
+    0, 0, 0, 0, 0, 20, 142, 147, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 47, 0, 83, 0, 0, 0, 0, 77,
+    124, 0, 0, 148, 136, 88, 0, 0, 10, 66, 113, 126, 0, 0, 0, 0, 0, 0, 117, 2, 0, 176, 67, 0, 0, 0,
+    16, 26, 120, 0, 0, 0, 102, 0, 0, 0, 0, 0, 0, 0, 0, 162, 0, 0, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0,
+    119, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62, 0, 0, 171, 132, 0, 0, 87, 0, 0, 146, 0, 0, 82, 84,
+    48, 98, 149, 197, 0, 27, 141, 0, 11, 0, 0, 42, 81, 121, 198, 0, 114, 145, 0, 68, 0, 1, 0, 183,
+    0, 0, 190, 0, 4, 0, 0, 110, 0, 0, 0, 55, 0, 164, 0, 0, 0, 0, 19, 44, 50, 14, 76, 94, 0, 0, 0,
+    0, 0, 35, 7, 0, 29, 64, 0, 0, 0, 0, 0, 85, 153, 0, 0, 0, 161, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21,
+    0, 0, 138, 0, 0, 13, 18, 101, 179, 193, 195, 104, 0, 107, 0, 93, 0, 0, 0, 0, 0, 0, 129, 0, 0,
+    0, 0, 0, 23, 80, 184, 0, 151, 0, 0, 79, 0, 0, 0, 0, 0, 90, 0, 32, 0, 0, 172, 63, 0, 0, 0, 0, 0,
+    0, 0, 51, 182, 0, 73, 9, 61, 0, 187, 57, 96, 43, 89, 123, 0, 0, 52, 99, 135, 49, 125, 0, 0, 0,
+    0, 0, 0, 186, 6, 177, 0, 115, 0, 0, 0, 0, 0, 0, 0, 0, 130, 158, 0, 0, 0, 0, 139, 189, 0, 0, 0,
+    103, 0, 0, 163, 128,
 ];

@@ -2,7 +2,7 @@
 //! captured from Redis 7.0.15 (`tests/data/getkeys.resp`, written by
 //! `gen/capture.py`): key lists, flags and every error line, byte for byte.
 //!
-//! EVAL, XREAD and SORT are not served yet, so their specs are written out here
+//! EVAL and XREAD are not served yet, so their specs are written out here
 //! (facts from Redis 7.0's COMMAND INFO) to exercise the numkeys, keyword-limit
 //! and `unknown`-spec paths the way those commands will use them.
 
@@ -86,45 +86,6 @@ static XREAD: CommandSpec = CommandSpec {
     id: u16::MAX,
 };
 
-static SORT: CommandSpec = CommandSpec {
-    name: "sort",
-    arity: -2,
-    flags: f::WRITE | f::DENYOOM | f::MOVABLEKEYS,
-    first_key: 1,
-    last_key: 1,
-    key_step: 1,
-    acl_categories: &[],
-    tips: &[],
-    key_specs: &[
-        KeySpec {
-            flags: k::RO | k::ACCESS,
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-            notes: None,
-        },
-        KeySpec {
-            flags: k::RO | k::ACCESS,
-            begin_search: BeginSearch::Unknown,
-            find_keys: FindKeys::Unknown,
-            notes: None,
-        },
-        KeySpec {
-            flags: k::OW | k::UPDATE,
-            begin_search: BeginSearch::Unknown,
-            find_keys: FindKeys::Unknown,
-            notes: None,
-        },
-    ],
-    subcommands: &[],
-    docs: &NO_DOCS,
-    getkeys: GetKeys::Sort,
-    id: u16::MAX,
-};
-
 fn bulk(s: &[u8]) -> Vec<u8> {
     let mut out = format!("${}\r\n", s.len()).into_bytes();
     out.extend_from_slice(s);
@@ -141,7 +102,6 @@ fn our_replies(args: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
     let local = match args[0].to_ascii_lowercase().as_slice() {
         b"eval" => Some(&EVAL),
         b"xread" => Some(&XREAD),
-        b"sort" => Some(&SORT),
         _ => None,
     };
     let (mut positions, mut with_flags) = (Vec::new(), Vec::new());
@@ -296,7 +256,7 @@ proptest! {
         rest in proptest::collection::vec(arb_arg(), 0..10),
     ) {
         let specs: Vec<&CommandSpec> =
-            all_with_subcommands().iter().copied().chain([&EVAL, &XREAD, &SORT]).collect();
+            all_with_subcommands().iter().copied().chain([&EVAL, &XREAD]).collect();
         let spec = specs[which % specs.len()];
         let mut args: Vec<Vec<u8>> = spec.name.split('|').map(|s| s.as_bytes().to_vec()).collect();
         args.extend(rest);

@@ -26,6 +26,7 @@ pub mod lists;
 pub mod long_double;
 pub mod parse;
 pub mod sets;
+pub mod sort;
 pub mod strings;
 pub mod testing;
 mod typed;

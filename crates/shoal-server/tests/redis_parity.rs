@@ -485,6 +485,9 @@ fn keyspace_hit_and_miss_counters_match_redis() {
         BITFIELD bits GET u8 0
         BITFIELD bits INCRBY u8 0 1
         BITFIELD_RO nobits GET u8 0
+        SORT l ALPHA
+        SORT l BY nosort GET nokey_* GET #
+        SORT l ALPHA BY w_* STORE sorted
         RPUSH l a b c d e f g
         LPOP l
         RPOP l
