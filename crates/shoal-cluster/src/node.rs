@@ -157,9 +157,10 @@ pub struct ClusterNode {
     pub(crate) announced_role: Option<AnnouncedRole>,
     /// The `now` of the current call.
     pub(crate) now: Millis,
-    /// Slot bitmaps per node for the current slots generation: every
-    /// message header carries one, and computing it scans 16384 cells.
-    pub(crate) bitmaps: std::cell::RefCell<(u64, BTreeMap<NodeId, Box<crate::slots::SlotBitmap>>)>,
+    /// The slot bitmap last put in a header: every message carries one,
+    /// and computing it scans 16384 cells. Kept with its node and the
+    /// slots version it was computed at.
+    pub(crate) header_bitmap: std::cell::RefCell<Option<(NodeId, u64, crate::slots::SlotBitmap)>>,
     /// nodes.conf lines kept between saves.
     pub(crate) conf_renderer: NodesConfRenderer,
 }
@@ -205,28 +206,28 @@ impl ClusterNode {
             events: Vec::new(),
             announced_role,
             now,
-            bitmaps: std::cell::RefCell::new((u64::MAX, BTreeMap::new())),
+            header_bitmap: std::cell::RefCell::new(None),
             conf_renderer: NodesConfRenderer::default(),
         };
         node.refresh_myself();
         node
     }
 
-    /// The slot bitmap of `id`, from the cache while slot ownership has not
-    /// changed since it was computed.
+    /// The slot bitmap of `id`, kept while its slots have not changed
+    /// (one node at a time: the header's primary).
     pub(crate) fn slot_bitmap(&self, id: &NodeId) -> crate::slots::SlotBitmap {
-        let generation = self.view.slots_generation();
-        let mut cache = self.bitmaps.borrow_mut();
-        if cache.0 != generation {
-            cache.0 = generation;
-            cache.1.clear();
+        let Some(version) = self.view.slots_version_of(id) else {
+            return crate::slots::SlotBitmap::new();
+        };
+        let mut kept = self.header_bitmap.borrow_mut();
+        match kept.as_ref() {
+            Some((k, v, bitmap)) if k == id && *v == version => bitmap.clone(),
+            _ => {
+                let bitmap = self.view.slot_bitmap_of(id);
+                *kept = Some((*id, version, bitmap.clone()));
+                bitmap
+            }
         }
-        cache
-            .1
-            .entry(*id)
-            .or_insert_with(|| Box::new(self.view.slot_bitmap_of(id)))
-            .as_ref()
-            .clone()
     }
 
     /// Applies one input observed at `now`; the effects are appended to

@@ -103,6 +103,11 @@ pub(crate) struct SlotTable {
     generation: u64,
     /// Cells holding an index.
     filled: usize,
+    /// Per index: the generation of the last change of a cell to or from
+    /// that index.
+    changed_at: Vec<u64>,
+    /// The generation at which every index was last renumbered or cleared.
+    renumbered_at: u64,
 }
 
 // Equality is about the contents; how many changes led there is not.
@@ -126,6 +131,8 @@ impl SlotTable {
             cells: vec![Self::NONE; SLOT_COUNT].into_boxed_slice(),
             generation: 0,
             filled: 0,
+            changed_at: Vec::new(),
+            renumbered_at: 0,
         }
     }
 
@@ -139,6 +146,21 @@ impl SlotTable {
         self.generation
     }
 
+    /// A number that changes whenever the set of cells holding `index`
+    /// may have changed (and only then, except for renumbering): data
+    /// derived from those cells can be kept while it stays the same.
+    pub(crate) fn version_of(&self, index: usize) -> u64 {
+        let changed = self.changed_at.get(index).copied().unwrap_or(0);
+        changed.max(self.renumbered_at)
+    }
+
+    fn note_change(&mut self, index: usize) {
+        if self.changed_at.len() <= index {
+            self.changed_at.resize(index + 1, 0);
+        }
+        self.changed_at[index] = self.generation;
+    }
+
     /// True when no cell holds an index.
     pub(crate) fn is_empty(&self) -> bool {
         self.filled == 0
@@ -146,8 +168,15 @@ impl SlotTable {
 
     pub(crate) fn set(&mut self, slot: Slot, value: Option<usize>) {
         self.generation += 1;
-        let was_filled = self.cells[slot.index()] != Self::NONE;
+        let old = self.cells[slot.index()];
+        let was_filled = old != Self::NONE;
         self.filled = self.filled + usize::from(value.is_some()) - usize::from(was_filled);
+        if was_filled {
+            self.note_change(old as usize);
+        }
+        if let Some(i) = value {
+            self.note_change(i);
+        }
         self.cells[slot.index()] = match value {
             Some(i) => {
                 assert!(
@@ -162,6 +191,7 @@ impl SlotTable {
 
     pub(crate) fn clear(&mut self) {
         self.generation += 1;
+        self.renumbered_at = self.generation;
         self.filled = 0;
         self.cells.fill(Self::NONE);
     }
@@ -208,6 +238,7 @@ impl SlotTable {
     /// pointing at it become empty, cells above it move down by one.
     pub(crate) fn forget_index(&mut self, removed: usize) {
         self.generation += 1;
+        self.renumbered_at = self.generation;
         for cell in self.cells.iter_mut() {
             if *cell == Self::NONE {
                 continue;

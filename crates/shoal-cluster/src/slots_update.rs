@@ -39,7 +39,7 @@ impl ClusterNode {
         let Some(master) = sender_master else {
             return;
         };
-        let dirty = self.slot_bitmap(&master).0 != *hdr.slots.as_bytes();
+        let dirty = !self.view.owns_exactly(&master, hdr.slots.as_bytes());
         if !dirty {
             return;
         }
@@ -131,7 +131,7 @@ impl ClusterNode {
         // others eight at a time (most bytes of both bitmaps are zero when
         // there are many primaries). The claimant's holdings are read
         // before the loop, which changes only the slot it is looking at.
-        let held = self.slot_bitmap(claimant);
+        let held = self.view.slot_bitmap_of(claimant);
         let busy_bytes = claimed
             .as_bytes()
             .iter()

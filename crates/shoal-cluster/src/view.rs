@@ -840,6 +840,39 @@ impl ClusterView {
         self.owners.generation()
     }
 
+    /// A number that changes whenever the slots of `id` (or its position)
+    /// may have changed: its bitmap can be kept while this stays the same.
+    pub fn slots_version_of(&self, id: &NodeId) -> Option<u64> {
+        self.index.get(id).map(|&pos| self.owners.version_of(pos))
+    }
+
+    /// True when `claimed` (bus bitmap bytes) holds exactly the slots of
+    /// `id` (none if `id` is unknown): `slot_bitmap_of(id)` compared with
+    /// `claimed`, without building it.
+    pub fn owns_exactly(&self, id: &NodeId, claimed: &[u8; SLOT_COUNT / 8]) -> bool {
+        let (pos, count) = match self.index.get(id) {
+            Some(&pos) => (pos, self.owned_counts[pos]),
+            None => (usize::MAX, 0),
+        };
+        let mut seen = 0;
+        for (byte, &bits) in claimed.iter().enumerate() {
+            if bits == 0 {
+                continue;
+            }
+            for bit in 0..8 {
+                if bits & (1 << bit) == 0 {
+                    continue;
+                }
+                let slot = crate::slots::slot_unchecked((byte * 8 + bit) as u16);
+                if self.owners.get(slot) != Some(pos) {
+                    return false;
+                }
+                seen += 1;
+            }
+        }
+        seen == count
+    }
+
     /// The slots of `id` as a bus bitmap.
     pub fn slot_bitmap_of(&self, id: &NodeId) -> SlotBitmap {
         match self.index.get(id) {
@@ -1272,6 +1305,37 @@ mod tests {
         );
         assert_eq!(v.slot_count_of(&id('a')), 5459);
         assert_eq!(v.slot_bitmap_of(&id('c')).count(), 5462);
+    }
+
+    #[test]
+    fn owns_exactly_and_slot_versions_follow_the_slots_of_one_node() {
+        let mut v = three_primaries();
+        for n in ['a', 'b', 'c', 'z'] {
+            let bitmap = v.slot_bitmap_of(&id(n));
+            assert!(v.owns_exactly(&id(n), &bitmap.0), "{n}");
+            let mut more = bitmap.clone();
+            more.insert(Slot::new(100).unwrap());
+            assert_eq!(v.owns_exactly(&id(n), &more.0), n == 'a', "{n}");
+            let first = bitmap.iter().next();
+            if let Some(first) = first {
+                let mut fewer = bitmap.clone();
+                fewer.remove(first);
+                assert!(!v.owns_exactly(&id(n), &fewer.0), "{n}");
+            }
+        }
+        let (a, b, c) = (
+            v.slots_version_of(&id('a')),
+            v.slots_version_of(&id('b')),
+            v.slots_version_of(&id('c')),
+        );
+        assert_eq!(v.slots_version_of(&id('z')), None);
+        v.reassign_slot(Slot::new(0).unwrap(), &id('b')).unwrap();
+        assert_ne!(v.slots_version_of(&id('a')), a);
+        assert_ne!(v.slots_version_of(&id('b')), b);
+        assert_eq!(v.slots_version_of(&id('c')), c);
+        let c = v.slots_version_of(&id('c'));
+        v.remove_node(&id('b')).unwrap();
+        assert_ne!(v.slots_version_of(&id('c')), c, "positions moved");
     }
 
     #[test]
