@@ -11,9 +11,9 @@ use crate::spec::{
 };
 
 /// Number of top-level commands.
-pub(crate) const COMMAND_COUNT: usize = 198;
+pub(crate) const COMMAND_COUNT: usize = 203;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 273;
+pub(crate) const ID_COUNT: usize = 278;
 /// Longest top-level command name, in bytes.
 pub(crate) const MAX_NAME_LEN: usize = 16;
 /// log2 of the size of [`LOOKUP`].
@@ -1545,6 +1545,208 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
         id: 28,
     },
     CommandSpec {
+        name: "pfadd",
+        arity: -2,
+        flags: f::WRITE | f::DENYOOM | f::FAST,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@hyperloglog", "@fast"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::INSERT,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Adds elements to a HyperLogLog sketch, creating it when missing.",
+            since: "2.8.9",
+            group: "hyperloglog",
+            complexity: Some("O(1) per element."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "element",
+                    kind: ArgType::String,
+                    flags: d::OPTIONAL | d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 29,
+    },
+    CommandSpec {
+        name: "pfcount",
+        arity: -2,
+        flags: f::READONLY | f::MAY_REPLICATE,
+        first_key: 1,
+        last_key: -1,
+        key_step: 1,
+        acl_categories: &["@read", "@hyperloglog", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: -1, key_step: 1, limit: 0 },
+                notes: Some("Written as well: the cached estimate is stored in the value."),
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Estimates how many distinct elements a HyperLogLog sketch, or the union of several, has seen.",
+            since: "2.8.9",
+            group: "hyperloglog",
+            complexity: Some("O(1) for one sketch with a cached estimate; O(N) for N sketches merged."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    flags: d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 30,
+    },
+    CommandSpec {
+        name: "pfmerge",
+        arity: -2,
+        flags: f::WRITE | f::DENYOOM,
+        first_key: 1,
+        last_key: -1,
+        key_step: 1,
+        acl_categories: &["@write", "@hyperloglog", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::ACCESS | k::INSERT,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(2),
+                find_keys: FindKeys::Range { last_key: -1, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Merges HyperLogLog sketches into a destination sketch, which counts their union.",
+            since: "2.8.9",
+            group: "hyperloglog",
+            complexity: Some("O(N) for N sketches merged."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "destkey",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "sourcekey",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(1),
+                    flags: d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 31,
+    },
+    CommandSpec {
+        name: "pfdebug",
+        arity: 3,
+        flags: f::WRITE | f::DENYOOM | f::ADMIN,
+        first_key: 2,
+        last_key: 2,
+        key_step: 1,
+        acl_categories: &["@write", "@hyperloglog", "@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::ACCESS,
+                begin_search: BeginSearch::Index(2),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Inspects or converts the internal form of a HyperLogLog sketch (for tests).",
+            since: "2.8.9",
+            group: "hyperloglog",
+            complexity: Some("O(N), N being the size of the sketch."),
+            doc_flags: d::SYSCMD,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc { name: "subcommand", kind: ArgType::String, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 32,
+    },
+    CommandSpec {
+        name: "pfselftest",
+        arity: 1,
+        flags: f::ADMIN,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@hyperloglog", "@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Checks this server's HyperLogLog implementation (for tests).",
+            since: "2.8.9",
+            group: "hyperloglog",
+            complexity: Some("O(N), a fixed amount of work."),
+            doc_flags: d::SYSCMD,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 33,
+    },
+    CommandSpec {
         name: "del",
         arity: -2,
         flags: f::WRITE,
@@ -1582,7 +1784,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 29,
+        id: 34,
     },
     CommandSpec {
         name: "unlink",
@@ -1622,7 +1824,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 30,
+        id: 35,
     },
     CommandSpec {
         name: "exists",
@@ -1662,7 +1864,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 31,
+        id: 36,
     },
     CommandSpec {
         name: "expire",
@@ -1735,7 +1937,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 32,
+        id: 37,
     },
     CommandSpec {
         name: "pexpire",
@@ -1808,7 +2010,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 33,
+        id: 38,
     },
     CommandSpec {
         name: "expireat",
@@ -1881,7 +2083,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 34,
+        id: 39,
     },
     CommandSpec {
         name: "pexpireat",
@@ -1954,7 +2156,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 35,
+        id: 40,
     },
     CommandSpec {
         name: "ttl",
@@ -1993,7 +2195,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 36,
+        id: 41,
     },
     CommandSpec {
         name: "pttl",
@@ -2032,7 +2234,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 37,
+        id: 42,
     },
     CommandSpec {
         name: "expiretime",
@@ -2071,7 +2273,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 38,
+        id: 43,
     },
     CommandSpec {
         name: "pexpiretime",
@@ -2110,7 +2312,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 39,
+        id: 44,
     },
     CommandSpec {
         name: "persist",
@@ -2149,7 +2351,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 40,
+        id: 45,
     },
     CommandSpec {
         name: "type",
@@ -2188,7 +2390,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 41,
+        id: 46,
     },
     CommandSpec {
         name: "rename",
@@ -2239,7 +2441,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 42,
+        id: 47,
     },
     CommandSpec {
         name: "renamenx",
@@ -2290,7 +2492,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 43,
+        id: 48,
     },
     CommandSpec {
         name: "copy",
@@ -2355,7 +2557,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 44,
+        id: 49,
     },
     CommandSpec {
         name: "keys",
@@ -2380,7 +2582,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "pattern", kind: ArgType::Pattern, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 45,
+        id: 50,
     },
     CommandSpec {
         name: "scan",
@@ -2429,7 +2631,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 46,
+        id: 51,
     },
     CommandSpec {
         name: "dbsize",
@@ -2454,7 +2656,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 47,
+        id: 52,
     },
     CommandSpec {
         name: "flushdb",
@@ -2502,7 +2704,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 48,
+        id: 53,
     },
     CommandSpec {
         name: "flushall",
@@ -2550,7 +2752,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 49,
+        id: 54,
     },
     CommandSpec {
         name: "randomkey",
@@ -2575,7 +2777,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 50,
+        id: 55,
     },
     CommandSpec {
         name: "touch",
@@ -2615,7 +2817,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 51,
+        id: 56,
     },
     CommandSpec {
         name: "object",
@@ -2640,7 +2842,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 52,
+        id: 57,
     },
     CommandSpec {
         name: "sort",
@@ -2753,7 +2955,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Sort,
-        id: 53,
+        id: 58,
     },
     CommandSpec {
         name: "sort_ro",
@@ -2852,7 +3054,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::SortRo,
-        id: 54,
+        id: 59,
     },
     CommandSpec {
         name: "dump",
@@ -2891,7 +3093,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 55,
+        id: 60,
     },
     CommandSpec {
         name: "restore",
@@ -2968,7 +3170,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 56,
+        id: 61,
     },
     CommandSpec {
         name: "restore-asking",
@@ -3045,7 +3247,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 57,
+        id: 62,
     },
     CommandSpec {
         name: "migrate",
@@ -3165,7 +3367,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Migrate,
-        id: 58,
+        id: 63,
     },
     CommandSpec {
         name: "move",
@@ -3205,7 +3407,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 59,
+        id: 64,
     },
     CommandSpec {
         name: "hset",
@@ -3254,7 +3456,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 60,
+        id: 65,
     },
     CommandSpec {
         name: "hsetnx",
@@ -3295,7 +3497,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 61,
+        id: 66,
     },
     CommandSpec {
         name: "hget",
@@ -3335,7 +3537,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 62,
+        id: 67,
     },
     CommandSpec {
         name: "hmget",
@@ -3380,7 +3582,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 63,
+        id: 68,
     },
     CommandSpec {
         name: "hmset",
@@ -3429,7 +3631,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 64,
+        id: 69,
     },
     CommandSpec {
         name: "hdel",
@@ -3474,7 +3676,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 65,
+        id: 70,
     },
     CommandSpec {
         name: "hlen",
@@ -3513,7 +3715,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 66,
+        id: 71,
     },
     CommandSpec {
         name: "hstrlen",
@@ -3553,7 +3755,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 67,
+        id: 72,
     },
     CommandSpec {
         name: "hexists",
@@ -3593,7 +3795,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 68,
+        id: 73,
     },
     CommandSpec {
         name: "hkeys",
@@ -3632,7 +3834,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 69,
+        id: 74,
     },
     CommandSpec {
         name: "hvals",
@@ -3671,7 +3873,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 70,
+        id: 75,
     },
     CommandSpec {
         name: "hgetall",
@@ -3710,7 +3912,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 71,
+        id: 76,
     },
     CommandSpec {
         name: "hincrby",
@@ -3751,7 +3953,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 72,
+        id: 77,
     },
     CommandSpec {
         name: "hincrbyfloat",
@@ -3792,7 +3994,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 73,
+        id: 78,
     },
     CommandSpec {
         name: "hrandfield",
@@ -3847,7 +4049,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 74,
+        id: 79,
     },
     CommandSpec {
         name: "hscan",
@@ -3901,7 +4103,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 75,
+        id: 80,
     },
     CommandSpec {
         name: "lpush",
@@ -3946,7 +4148,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 76,
+        id: 81,
     },
     CommandSpec {
         name: "rpush",
@@ -3991,7 +4193,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 77,
+        id: 82,
     },
     CommandSpec {
         name: "lpushx",
@@ -4036,7 +4238,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 78,
+        id: 83,
     },
     CommandSpec {
         name: "rpushx",
@@ -4081,7 +4283,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 79,
+        id: 84,
     },
     CommandSpec {
         name: "lpop",
@@ -4127,7 +4329,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 80,
+        id: 85,
     },
     CommandSpec {
         name: "rpop",
@@ -4173,7 +4375,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 81,
+        id: 86,
     },
     CommandSpec {
         name: "llen",
@@ -4212,7 +4414,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 82,
+        id: 87,
     },
     CommandSpec {
         name: "lrange",
@@ -4253,7 +4455,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 83,
+        id: 88,
     },
     CommandSpec {
         name: "lindex",
@@ -4293,7 +4495,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 84,
+        id: 89,
     },
     CommandSpec {
         name: "lset",
@@ -4334,7 +4536,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 85,
+        id: 90,
     },
     CommandSpec {
         name: "linsert",
@@ -4394,7 +4596,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 86,
+        id: 91,
     },
     CommandSpec {
         name: "lrem",
@@ -4435,7 +4637,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 87,
+        id: 92,
     },
     CommandSpec {
         name: "ltrim",
@@ -4476,7 +4678,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 88,
+        id: 93,
     },
     CommandSpec {
         name: "lpos",
@@ -4537,7 +4739,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 89,
+        id: 94,
     },
     CommandSpec {
         name: "lmove",
@@ -4626,7 +4828,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 90,
+        id: 95,
     },
     CommandSpec {
         name: "rpoplpush",
@@ -4677,7 +4879,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 91,
+        id: 96,
     },
     CommandSpec {
         name: "lmpop",
@@ -4744,7 +4946,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 92,
+        id: 97,
     },
     CommandSpec {
         name: "blpop",
@@ -4785,7 +4987,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 93,
+        id: 98,
     },
     CommandSpec {
         name: "brpop",
@@ -4826,7 +5028,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 94,
+        id: 99,
     },
     CommandSpec {
         name: "blmove",
@@ -4916,7 +5118,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 95,
+        id: 100,
     },
     CommandSpec {
         name: "brpoplpush",
@@ -4968,7 +5170,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 96,
+        id: 101,
     },
     CommandSpec {
         name: "blmpop",
@@ -5036,7 +5238,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 97,
+        id: 102,
     },
     CommandSpec {
         name: "sadd",
@@ -5081,7 +5283,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 98,
+        id: 103,
     },
     CommandSpec {
         name: "srem",
@@ -5126,7 +5328,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 99,
+        id: 104,
     },
     CommandSpec {
         name: "scard",
@@ -5165,7 +5367,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 100,
+        id: 105,
     },
     CommandSpec {
         name: "sismember",
@@ -5205,7 +5407,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 101,
+        id: 106,
     },
     CommandSpec {
         name: "smismember",
@@ -5250,7 +5452,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 102,
+        id: 107,
     },
     CommandSpec {
         name: "smembers",
@@ -5289,7 +5491,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 103,
+        id: 108,
     },
     CommandSpec {
         name: "srandmember",
@@ -5335,7 +5537,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 104,
+        id: 109,
     },
     CommandSpec {
         name: "spop",
@@ -5381,7 +5583,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 105,
+        id: 110,
     },
     CommandSpec {
         name: "smove",
@@ -5433,7 +5635,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 106,
+        id: 111,
     },
     CommandSpec {
         name: "sinter",
@@ -5473,7 +5675,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 107,
+        id: 112,
     },
     CommandSpec {
         name: "sintercard",
@@ -5521,7 +5723,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 108,
+        id: 113,
     },
     CommandSpec {
         name: "sunion",
@@ -5561,7 +5763,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 109,
+        id: 114,
     },
     CommandSpec {
         name: "sdiff",
@@ -5601,7 +5803,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 110,
+        id: 115,
     },
     CommandSpec {
         name: "sinterstore",
@@ -5653,7 +5855,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 111,
+        id: 116,
     },
     CommandSpec {
         name: "sunionstore",
@@ -5705,7 +5907,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 112,
+        id: 117,
     },
     CommandSpec {
         name: "sdiffstore",
@@ -5757,7 +5959,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 113,
+        id: 118,
     },
     CommandSpec {
         name: "sscan",
@@ -5811,7 +6013,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 114,
+        id: 119,
     },
     CommandSpec {
         name: "zadd",
@@ -5922,7 +6124,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 115,
+        id: 120,
     },
     CommandSpec {
         name: "zincrby",
@@ -5963,7 +6165,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 116,
+        id: 121,
     },
     CommandSpec {
         name: "zrem",
@@ -6008,7 +6210,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 117,
+        id: 122,
     },
     CommandSpec {
         name: "zcard",
@@ -6047,7 +6249,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 118,
+        id: 123,
     },
     CommandSpec {
         name: "zcount",
@@ -6088,7 +6290,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 119,
+        id: 124,
     },
     CommandSpec {
         name: "zlexcount",
@@ -6129,7 +6331,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 120,
+        id: 125,
     },
     CommandSpec {
         name: "zscore",
@@ -6169,7 +6371,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 121,
+        id: 126,
     },
     CommandSpec {
         name: "zmscore",
@@ -6214,7 +6416,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 122,
+        id: 127,
     },
     CommandSpec {
         name: "zrank",
@@ -6254,7 +6456,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 123,
+        id: 128,
     },
     CommandSpec {
         name: "zrevrank",
@@ -6294,7 +6496,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 124,
+        id: 129,
     },
     CommandSpec {
         name: "zrange",
@@ -6383,7 +6585,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 125,
+        id: 130,
     },
     CommandSpec {
         name: "zrangestore",
@@ -6474,7 +6676,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 126,
+        id: 131,
     },
     CommandSpec {
         name: "zrangebyscore",
@@ -6534,7 +6736,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 127,
+        id: 132,
     },
     CommandSpec {
         name: "zrevrangebyscore",
@@ -6593,7 +6795,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 128,
+        id: 133,
     },
     CommandSpec {
         name: "zrangebylex",
@@ -6645,7 +6847,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 129,
+        id: 134,
     },
     CommandSpec {
         name: "zrevrangebylex",
@@ -6697,7 +6899,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 130,
+        id: 135,
     },
     CommandSpec {
         name: "zrevrange",
@@ -6745,7 +6947,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 131,
+        id: 136,
     },
     CommandSpec {
         name: "zremrangebyrank",
@@ -6786,7 +6988,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 132,
+        id: 137,
     },
     CommandSpec {
         name: "zremrangebyscore",
@@ -6827,7 +7029,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 133,
+        id: 138,
     },
     CommandSpec {
         name: "zremrangebylex",
@@ -6868,7 +7070,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 134,
+        id: 139,
     },
     CommandSpec {
         name: "zpopmin",
@@ -6913,7 +7115,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 135,
+        id: 140,
     },
     CommandSpec {
         name: "zpopmax",
@@ -6958,7 +7160,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 136,
+        id: 141,
     },
     CommandSpec {
         name: "bzpopmin",
@@ -6999,7 +7201,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 137,
+        id: 142,
     },
     CommandSpec {
         name: "bzpopmax",
@@ -7040,7 +7242,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 138,
+        id: 143,
     },
     CommandSpec {
         name: "zmpop",
@@ -7107,7 +7309,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 139,
+        id: 144,
     },
     CommandSpec {
         name: "bzmpop",
@@ -7175,7 +7377,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 140,
+        id: 145,
     },
     CommandSpec {
         name: "zrandmember",
@@ -7230,7 +7432,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 141,
+        id: 146,
     },
     CommandSpec {
         name: "zunion",
@@ -7312,7 +7514,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 142,
+        id: 147,
     },
     CommandSpec {
         name: "zinter",
@@ -7394,7 +7596,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 143,
+        id: 148,
     },
     CommandSpec {
         name: "zdiff",
@@ -7442,7 +7644,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 144,
+        id: 149,
     },
     CommandSpec {
         name: "zunionstore",
@@ -7529,7 +7731,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 145,
+        id: 150,
     },
     CommandSpec {
         name: "zinterstore",
@@ -7616,7 +7818,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 146,
+        id: 151,
     },
     CommandSpec {
         name: "zdiffstore",
@@ -7669,7 +7871,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 147,
+        id: 152,
     },
     CommandSpec {
         name: "zintercard",
@@ -7717,7 +7919,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 148,
+        id: 153,
     },
     CommandSpec {
         name: "zscan",
@@ -7771,7 +7973,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 149,
+        id: 154,
     },
     CommandSpec {
         name: "multi",
@@ -7796,7 +7998,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 150,
+        id: 155,
     },
     CommandSpec {
         name: "exec",
@@ -7821,7 +8023,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 151,
+        id: 156,
     },
     CommandSpec {
         name: "discard",
@@ -7846,7 +8048,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 152,
+        id: 157,
     },
     CommandSpec {
         name: "watch",
@@ -7886,7 +8088,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 153,
+        id: 158,
     },
     CommandSpec {
         name: "unwatch",
@@ -7911,7 +8113,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 154,
+        id: 159,
     },
     CommandSpec {
         name: "subscribe",
@@ -7943,7 +8145,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 155,
+        id: 160,
     },
     CommandSpec {
         name: "unsubscribe",
@@ -7975,7 +8177,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 156,
+        id: 161,
     },
     CommandSpec {
         name: "psubscribe",
@@ -8010,7 +8212,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 157,
+        id: 162,
     },
     CommandSpec {
         name: "punsubscribe",
@@ -8042,7 +8244,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 158,
+        id: 163,
     },
     CommandSpec {
         name: "publish",
@@ -8070,7 +8272,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 159,
+        id: 164,
     },
     CommandSpec {
         name: "pubsub",
@@ -8095,7 +8297,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 160,
+        id: 165,
     },
     CommandSpec {
         name: "spublish",
@@ -8130,7 +8332,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 161,
+        id: 166,
     },
     CommandSpec {
         name: "ssubscribe",
@@ -8169,7 +8371,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 162,
+        id: 167,
     },
     CommandSpec {
         name: "sunsubscribe",
@@ -8208,7 +8410,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 163,
+        id: 168,
     },
     CommandSpec {
         name: "ping",
@@ -8240,7 +8442,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 164,
+        id: 169,
     },
     CommandSpec {
         name: "echo",
@@ -8265,7 +8467,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "message", kind: ArgType::String, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 165,
+        id: 170,
     },
     CommandSpec {
         name: "select",
@@ -8290,7 +8492,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "index", kind: ArgType::Integer, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 166,
+        id: 171,
     },
     CommandSpec {
         name: "swapdb",
@@ -8318,7 +8520,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 167,
+        id: 172,
     },
     CommandSpec {
         name: "auth",
@@ -8352,7 +8554,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 168,
+        id: 173,
     },
     CommandSpec {
         name: "hello",
@@ -8407,7 +8609,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 169,
+        id: 174,
     },
     CommandSpec {
         name: "quit",
@@ -8432,7 +8634,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 170,
+        id: 175,
     },
     CommandSpec {
         name: "reset",
@@ -8457,7 +8659,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 171,
+        id: 176,
     },
     CommandSpec {
         name: "client",
@@ -8482,7 +8684,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 172,
+        id: 177,
     },
     CommandSpec {
         name: "command",
@@ -8507,7 +8709,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 173,
+        id: 178,
     },
     CommandSpec {
         name: "config",
@@ -8532,7 +8734,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 174,
+        id: 179,
     },
     CommandSpec {
         name: "info",
@@ -8564,7 +8766,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 175,
+        id: 180,
     },
     CommandSpec {
         name: "time",
@@ -8589,7 +8791,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 176,
+        id: 181,
     },
     CommandSpec {
         name: "lastsave",
@@ -8614,7 +8816,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 177,
+        id: 182,
     },
     CommandSpec {
         name: "debug",
@@ -8639,7 +8841,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 178,
+        id: 183,
     },
     CommandSpec {
         name: "shutdown",
@@ -8709,7 +8911,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 179,
+        id: 184,
     },
     CommandSpec {
         name: "monitor",
@@ -8734,7 +8936,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 180,
+        id: 185,
     },
     CommandSpec {
         name: "slowlog",
@@ -8759,7 +8961,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 181,
+        id: 186,
     },
     CommandSpec {
         name: "latency",
@@ -8784,7 +8986,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 182,
+        id: 187,
     },
     CommandSpec {
         name: "memory",
@@ -8809,7 +9011,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 183,
+        id: 188,
     },
     CommandSpec {
         name: "save",
@@ -8834,7 +9036,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 184,
+        id: 189,
     },
     CommandSpec {
         name: "bgsave",
@@ -8868,7 +9070,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 185,
+        id: 190,
     },
     CommandSpec {
         name: "bgrewriteaof",
@@ -8893,7 +9095,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 186,
+        id: 191,
     },
     CommandSpec {
         name: "wait",
@@ -8921,7 +9123,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 187,
+        id: 192,
     },
     CommandSpec {
         name: "readonly",
@@ -8946,7 +9148,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 188,
+        id: 193,
     },
     CommandSpec {
         name: "readwrite",
@@ -8971,7 +9173,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 189,
+        id: 194,
     },
     CommandSpec {
         name: "asking",
@@ -8996,7 +9198,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 190,
+        id: 195,
     },
     CommandSpec {
         name: "role",
@@ -9021,7 +9223,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 191,
+        id: 196,
     },
     CommandSpec {
         name: "replicaof",
@@ -9082,7 +9284,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 192,
+        id: 197,
     },
     CommandSpec {
         name: "slaveof",
@@ -9143,7 +9345,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 193,
+        id: 198,
     },
     CommandSpec {
         name: "sync",
@@ -9168,7 +9370,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 194,
+        id: 199,
     },
     CommandSpec {
         name: "psync",
@@ -9196,7 +9398,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 195,
+        id: 200,
     },
     CommandSpec {
         name: "replconf",
@@ -9221,7 +9423,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 196,
+        id: 201,
     },
     CommandSpec {
         name: "cluster",
@@ -9246,7 +9448,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 197,
+        id: 202,
     },
 ];
 
@@ -9288,7 +9490,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 198,
+        id: 203,
     },
     CommandSpec {
         name: "object|freq",
@@ -9327,7 +9529,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 199,
+        id: 204,
     },
     CommandSpec {
         name: "object|help",
@@ -9352,7 +9554,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 200,
+        id: 205,
     },
     CommandSpec {
         name: "object|idletime",
@@ -9391,7 +9593,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 201,
+        id: 206,
     },
     CommandSpec {
         name: "object|refcount",
@@ -9430,7 +9632,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 202,
+        id: 207,
     },
 ];
 
@@ -9463,7 +9665,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 203,
+        id: 208,
     },
     CommandSpec {
         name: "pubsub|help",
@@ -9488,7 +9690,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 204,
+        id: 209,
     },
     CommandSpec {
         name: "pubsub|numpat",
@@ -9513,7 +9715,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 205,
+        id: 210,
     },
     CommandSpec {
         name: "pubsub|numsub",
@@ -9543,7 +9745,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 206,
+        id: 211,
     },
     CommandSpec {
         name: "pubsub|shardchannels",
@@ -9573,7 +9775,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 207,
+        id: 212,
     },
     CommandSpec {
         name: "pubsub|shardnumsub",
@@ -9603,7 +9805,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 208,
+        id: 213,
     },
 ];
 
@@ -9631,7 +9833,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 209,
+        id: 214,
     },
     CommandSpec {
         name: "client|help",
@@ -9656,7 +9858,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 210,
+        id: 215,
     },
     CommandSpec {
         name: "client|id",
@@ -9681,7 +9883,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 211,
+        id: 216,
     },
     CommandSpec {
         name: "client|info",
@@ -9706,7 +9908,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 212,
+        id: 217,
     },
     CommandSpec {
         name: "client|kill",
@@ -9839,7 +10041,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 213,
+        id: 218,
     },
     CommandSpec {
         name: "client|list",
@@ -9923,7 +10125,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 214,
+        id: 219,
     },
     CommandSpec {
         name: "client|no-evict",
@@ -9966,7 +10168,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 215,
+        id: 220,
     },
     CommandSpec {
         name: "client|pause",
@@ -10018,7 +10220,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 216,
+        id: 221,
     },
     CommandSpec {
         name: "client|reply",
@@ -10067,7 +10269,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 217,
+        id: 222,
     },
     CommandSpec {
         name: "client|setname",
@@ -10096,7 +10298,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 218,
+        id: 223,
     },
     CommandSpec {
         name: "client|unblock",
@@ -10147,7 +10349,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 219,
+        id: 224,
     },
     CommandSpec {
         name: "client|unpause",
@@ -10172,7 +10374,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 220,
+        id: 225,
     },
 ];
 
@@ -10200,7 +10402,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 221,
+        id: 226,
     },
     CommandSpec {
         name: "command|docs",
@@ -10230,7 +10432,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 222,
+        id: 227,
     },
     CommandSpec {
         name: "command|getkeys",
@@ -10255,7 +10457,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 223,
+        id: 228,
     },
     CommandSpec {
         name: "command|getkeysandflags",
@@ -10280,7 +10482,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 224,
+        id: 229,
     },
     CommandSpec {
         name: "command|help",
@@ -10305,7 +10507,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 225,
+        id: 230,
     },
     CommandSpec {
         name: "command|info",
@@ -10338,7 +10540,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 226,
+        id: 231,
     },
     CommandSpec {
         name: "command|list",
@@ -10389,7 +10591,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 227,
+        id: 232,
     },
 ];
 
@@ -10427,7 +10629,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 228,
+        id: 233,
     },
     CommandSpec {
         name: "config|help",
@@ -10452,7 +10654,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 229,
+        id: 234,
     },
     CommandSpec {
         name: "config|resetstat",
@@ -10477,7 +10679,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 230,
+        id: 235,
     },
     CommandSpec {
         name: "config|rewrite",
@@ -10502,7 +10704,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 231,
+        id: 236,
     },
     CommandSpec {
         name: "config|set",
@@ -10544,7 +10746,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 232,
+        id: 237,
     },
 ];
 
@@ -10577,7 +10779,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 233,
+        id: 238,
     },
     CommandSpec {
         name: "slowlog|help",
@@ -10602,7 +10804,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 234,
+        id: 239,
     },
     CommandSpec {
         name: "slowlog|len",
@@ -10631,7 +10833,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 235,
+        id: 240,
     },
     CommandSpec {
         name: "slowlog|reset",
@@ -10656,7 +10858,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 236,
+        id: 241,
     },
 ];
 
@@ -10688,7 +10890,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 237,
+        id: 242,
     },
     CommandSpec {
         name: "latency|help",
@@ -10713,7 +10915,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 238,
+        id: 243,
     },
     CommandSpec {
         name: "latency|history",
@@ -10746,7 +10948,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 239,
+        id: 244,
     },
     CommandSpec {
         name: "latency|latest",
@@ -10775,7 +10977,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 240,
+        id: 245,
     },
     CommandSpec {
         name: "latency|reset",
@@ -10805,7 +11007,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 241,
+        id: 246,
     },
 ];
 
@@ -10837,7 +11039,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 242,
+        id: 247,
     },
     CommandSpec {
         name: "memory|help",
@@ -10862,7 +11064,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 243,
+        id: 248,
     },
     CommandSpec {
         name: "memory|stats",
@@ -10891,7 +11093,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 244,
+        id: 249,
     },
     CommandSpec {
         name: "memory|usage",
@@ -10939,7 +11141,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 245,
+        id: 250,
     },
 ];
 
@@ -10972,7 +11174,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 246,
+        id: 251,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -11014,7 +11216,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 247,
+        id: 252,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -11039,7 +11241,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 248,
+        id: 253,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -11068,7 +11270,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 249,
+        id: 254,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -11097,7 +11299,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 250,
+        id: 255,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -11127,7 +11329,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 251,
+        id: 256,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -11169,7 +11371,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 252,
+        id: 257,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -11213,7 +11415,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 253,
+        id: 258,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -11238,7 +11440,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 254,
+        id: 259,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -11267,7 +11469,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 255,
+        id: 260,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -11303,7 +11505,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 256,
+        id: 261,
     },
     CommandSpec {
         name: "cluster|help",
@@ -11328,7 +11530,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 257,
+        id: 262,
     },
     CommandSpec {
         name: "cluster|info",
@@ -11353,7 +11555,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 258,
+        id: 263,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -11382,7 +11584,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 259,
+        id: 264,
     },
     CommandSpec {
         name: "cluster|links",
@@ -11407,7 +11609,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 260,
+        id: 265,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -11450,7 +11652,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 266,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -11475,7 +11677,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 267,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -11500,7 +11702,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 268,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -11529,7 +11731,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 264,
+        id: 269,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -11558,7 +11760,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 265,
+        id: 270,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -11602,7 +11804,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 266,
+        id: 271,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -11627,7 +11829,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 267,
+        id: 272,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -11656,7 +11858,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 268,
+        id: 273,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -11718,7 +11920,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 269,
+        id: 274,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -11743,7 +11945,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 270,
+        id: 275,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -11772,7 +11974,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 271,
+        id: 276,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -11800,7 +12002,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 272,
+        id: 277,
     },
 ];
 
@@ -12004,6 +12206,11 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &COMMANDS[195],
     &COMMANDS[196],
     &COMMANDS[197],
+    &COMMANDS[198],
+    &COMMANDS[199],
+    &COMMANDS[200],
+    &COMMANDS[201],
+    &COMMANDS[202],
     &OBJECT_SUBCOMMANDS[0],
     &OBJECT_SUBCOMMANDS[1],
     &OBJECT_SUBCOMMANDS[2],
@@ -12084,24 +12291,24 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
 /// Open-addressing table from `name_hash` to `COMMANDS` index + 1 (0 = empty),
 /// probed linearly.
 pub(crate) static LOOKUP: [u16; 1 << LOOKUP_BITS] = [
-    0, 155, 194, 156, 0, 0, 0, 0, 34, 160, 0, 0, 0, 0, 0, 0, 0, 0, 0, 58, 60, 0, 109, 69, 5, 111,
-    181, 133, 192, 122, 173, 0, 22, 97, 33, 0, 0, 0, 0, 0, 154, 0, 0, 0, 116, 36, 8, 143, 167, 106,
-    91, 178, 168, 0, 0, 0, 0, 86, 0, 127, 0, 3, 0, 0, 0, 0, 0, 0, 45, 0, 0, 0, 185, 0, 30, 180, 0,
-    0, 0, 118, 169, 0, 31, 0, 0, 0, 137, 0, 0, 0, 0, 37, 152, 0, 0, 0, 95, 150, 0, 0, 0, 0, 0, 105,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 38, 134, 0, 0, 0, 59, 0, 92, 0, 0, 41,
-    166, 0, 0, 56, 70, 71, 165, 0, 0, 78, 0, 0, 0, 0, 0, 0, 0, 0, 157, 0, 72, 108, 112, 0, 28, 0,
-    0, 0, 188, 0, 0, 0, 75, 0, 100, 140, 159, 0, 0, 170, 0, 0, 0, 0, 0, 0, 174, 0, 0, 0, 65, 0, 0,
-    0, 53, 0, 0, 0, 0, 131, 0, 40, 144, 39, 0, 0, 0, 175, 196, 0, 0, 0, 0, 46, 17, 74, 191, 54, 0,
-    0, 0, 0, 0, 0, 20, 142, 147, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 47, 0, 83, 0, 0, 0, 0, 77,
-    124, 0, 0, 148, 136, 88, 0, 0, 10, 66, 113, 126, 0, 0, 0, 0, 0, 0, 117, 2, 0, 176, 67, 0, 0, 0,
-    16, 26, 120, 0, 0, 0, 102, 0, 0, 0, 0, 0, 0, 0, 0, 162, 0, 0, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0,
-    119, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62, 0, 0, 171, 132, 0, 0, 87, 0, 0, 146, 0, 0, 82, 84,
-    48, 98, 149, 197, 0, 27, 141, 0, 11, 0, 0, 42, 81, 121, 198, 0, 114, 145, 0, 68, 0, 1, 0, 183,
-    0, 0, 190, 0, 4, 0, 0, 110, 0, 0, 0, 55, 0, 164, 0, 0, 0, 0, 19, 44, 50, 14, 76, 94, 0, 0, 0,
-    0, 0, 35, 7, 0, 29, 64, 0, 0, 0, 0, 0, 85, 153, 0, 0, 0, 161, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21,
-    0, 0, 138, 0, 0, 13, 18, 101, 179, 193, 195, 104, 0, 107, 0, 93, 0, 0, 0, 0, 0, 0, 129, 0, 0,
-    0, 0, 0, 23, 80, 184, 0, 151, 0, 0, 79, 0, 0, 0, 0, 0, 90, 0, 32, 0, 0, 172, 63, 0, 0, 0, 0, 0,
-    0, 0, 51, 182, 0, 73, 9, 61, 0, 187, 57, 96, 43, 89, 123, 0, 0, 52, 99, 135, 49, 125, 0, 0, 0,
-    0, 0, 0, 186, 6, 177, 0, 115, 0, 0, 0, 0, 0, 0, 0, 0, 130, 158, 0, 0, 0, 0, 139, 189, 0, 0, 0,
-    103, 0, 0, 163, 128,
+    0, 160, 199, 161, 0, 0, 0, 0, 39, 165, 0, 0, 0, 0, 0, 0, 0, 0, 0, 63, 65, 0, 114, 74, 5, 116,
+    31, 138, 186, 127, 178, 197, 22, 102, 38, 0, 0, 0, 0, 0, 159, 0, 0, 0, 121, 41, 8, 148, 172,
+    111, 96, 183, 173, 0, 0, 0, 0, 91, 0, 132, 0, 3, 0, 0, 0, 0, 0, 0, 50, 0, 0, 0, 190, 0, 35,
+    185, 0, 0, 0, 123, 174, 0, 36, 0, 0, 0, 142, 0, 0, 0, 0, 42, 157, 0, 0, 0, 100, 155, 0, 0, 0,
+    0, 0, 110, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 43, 139, 0, 0, 0, 64, 0, 97, 0,
+    0, 46, 171, 0, 0, 61, 75, 76, 170, 0, 0, 83, 0, 0, 0, 0, 0, 0, 0, 0, 162, 0, 77, 113, 117, 0,
+    28, 0, 0, 0, 193, 0, 0, 0, 80, 0, 105, 145, 164, 0, 0, 175, 0, 0, 0, 0, 0, 0, 179, 0, 0, 0, 70,
+    0, 0, 0, 58, 0, 0, 0, 30, 136, 0, 45, 149, 44, 0, 0, 0, 180, 201, 0, 0, 0, 0, 51, 17, 79, 196,
+    59, 0, 0, 0, 0, 0, 0, 20, 147, 152, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 52, 0, 88, 0, 0, 0,
+    0, 82, 129, 0, 0, 153, 141, 93, 0, 0, 10, 71, 118, 131, 0, 0, 0, 0, 0, 0, 122, 2, 0, 181, 72,
+    0, 0, 0, 16, 26, 125, 0, 0, 0, 107, 0, 0, 0, 0, 0, 0, 0, 0, 32, 167, 0, 0, 0, 0, 25, 0, 0, 0,
+    0, 0, 0, 0, 124, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 67, 0, 0, 176, 137, 0, 0, 92, 0, 0, 151, 0,
+    0, 87, 89, 53, 103, 154, 202, 0, 27, 146, 0, 11, 0, 0, 47, 86, 126, 203, 0, 119, 150, 0, 73, 0,
+    1, 0, 188, 0, 0, 195, 0, 4, 0, 0, 115, 0, 0, 0, 60, 0, 169, 0, 0, 0, 0, 19, 49, 55, 14, 81, 99,
+    0, 0, 0, 0, 0, 40, 7, 0, 29, 69, 0, 0, 0, 0, 0, 90, 33, 158, 0, 0, 166, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 21, 0, 0, 143, 0, 0, 13, 18, 106, 184, 198, 200, 109, 0, 112, 0, 98, 0, 0, 0, 0, 0, 0,
+    134, 0, 0, 0, 0, 0, 23, 85, 189, 0, 156, 0, 0, 84, 0, 0, 0, 0, 0, 95, 0, 37, 0, 0, 177, 68, 0,
+    0, 0, 0, 0, 0, 0, 56, 187, 0, 78, 9, 66, 0, 192, 62, 101, 48, 94, 128, 0, 0, 57, 104, 140, 54,
+    130, 0, 0, 0, 0, 0, 0, 191, 6, 34, 182, 120, 0, 0, 0, 0, 0, 0, 0, 0, 135, 163, 0, 0, 0, 0, 144,
+    194, 0, 0, 0, 108, 0, 0, 168, 133,
 ];

@@ -24,6 +24,8 @@ pub struct Settings {
     pub zset_max_listpack_value: usize,
     /// Cluster mode: only db 0 exists for commands.
     pub cluster_enabled: bool,
+    /// `hll-sparse-max-bytes`: the largest sparse HyperLogLog.
+    pub hll_sparse_max_bytes: usize,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
             cluster_enabled: false,
+            hll_sparse_max_bytes: 3000,
         }
     }
 }

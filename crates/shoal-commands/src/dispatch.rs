@@ -4,7 +4,7 @@
 //! about connections, the server or the cluster are run by the server.
 
 use crate::ctx::{ExecCtx, Outcome};
-use crate::{bitmaps, keys, sort, strings};
+use crate::{bitmaps, hyperloglog, keys, sort, strings};
 use shoal_resp::request::Args;
 
 /// A keyspace command implementation. Arity has been checked by the
@@ -46,6 +46,12 @@ pub fn keyspace_handler(name: &str) -> Option<Handler> {
         "bitop" => bitmaps::bitop,
         "bitfield" => bitmaps::bitfield,
         "bitfield_ro" => bitmaps::bitfield_ro,
+        // HyperLogLog
+        "pfadd" => hyperloglog::pfadd,
+        "pfcount" => hyperloglog::pfcount,
+        "pfmerge" => hyperloglog::pfmerge,
+        "pfdebug" => hyperloglog::pfdebug,
+        "pfselftest" => hyperloglog::pfselftest,
         // ordering collections
         "sort" => sort::sort,
         "sort_ro" => sort::sort_ro,

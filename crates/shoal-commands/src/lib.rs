@@ -20,6 +20,7 @@ pub mod dispatch;
 pub mod dump;
 pub mod errors;
 pub mod hashes;
+pub mod hyperloglog;
 pub mod keys;
 pub mod lcs;
 pub mod lists;

@@ -206,6 +206,8 @@ impl Config {
         zset_max_listpack_entries -> u64 = "zset-max-listpack-entries";
         /// `zset-max-listpack-value` in bytes.
         zset_max_listpack_value -> u64 = "zset-max-listpack-value";
+        /// `hll-sparse-max-bytes`: the largest sparse HyperLogLog, in bytes.
+        hll_sparse_max_bytes -> u64 = "hll-sparse-max-bytes";
     }
 
     bool_accessors! {

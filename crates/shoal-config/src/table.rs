@@ -574,7 +574,7 @@ pub const DIRECTIVES: &[Directive] = &[
     memory("hash-max-listpack-value", SizeT, 0, LONG_MAX, 64)
         .alias("hash-max-ziplist-value")
         .implemented(),
-    memory("hll-sparse-max-bytes", SizeT, 0, LONG_MAX, 3000),
+    memory("hll-sparse-max-bytes", SizeT, 0, LONG_MAX, 3000).implemented(),
     int("hz", Int, 0, INT_MAX, 10).implemented(),
     string("ignore-warnings", ""),
     int("io-threads", Int, 1, 128, 1).debug().immutable(),

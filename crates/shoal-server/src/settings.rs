@@ -89,6 +89,8 @@ pub struct ServerSettings {
     pub zset_max_listpack_entries: usize,
     /// `zset-max-listpack-value`
     pub zset_max_listpack_value: usize,
+    /// `hll-sparse-max-bytes`
+    pub hll_sparse_max_bytes: usize,
 }
 
 impl Default for ServerSettings {
@@ -158,6 +160,7 @@ impl ServerSettings {
             set_max_intset_entries: config.set_max_intset_entries() as usize,
             zset_max_listpack_entries: config.zset_max_listpack_entries() as usize,
             zset_max_listpack_value: config.zset_max_listpack_value() as usize,
+            hll_sparse_max_bytes: config.hll_sparse_max_bytes() as usize,
         }
     }
 
@@ -181,6 +184,7 @@ impl ServerSettings {
             zset_max_listpack_entries: self.zset_max_listpack_entries,
             zset_max_listpack_value: self.zset_max_listpack_value,
             cluster_enabled: self.cluster_enabled,
+            hll_sparse_max_bytes: self.hll_sparse_max_bytes,
         }
     }
 

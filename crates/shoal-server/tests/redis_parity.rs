@@ -488,6 +488,10 @@ fn keyspace_hit_and_miss_counters_match_redis() {
         SORT l ALPHA
         SORT l BY nosort GET nokey_* GET #
         SORT l ALPHA BY w_* STORE sorted
+        PFADD hll a b c
+        PFCOUNT hll
+        PFCOUNT hll nohll
+        PFMERGE hll2 hll nohll
         RPUSH l a b c d e f g
         LPOP l
         RPOP l
