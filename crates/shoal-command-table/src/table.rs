@@ -11,16 +11,16 @@ use crate::spec::{
 };
 
 /// Number of top-level commands.
-pub(crate) const COMMAND_COUNT: usize = 203;
+pub(crate) const COMMAND_COUNT: usize = 213;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 278;
+pub(crate) const ID_COUNT: usize = 288;
 /// Longest top-level command name, in bytes.
-pub(crate) const MAX_NAME_LEN: usize = 16;
+pub(crate) const MAX_NAME_LEN: usize = 20;
 /// log2 of the size of [`LOOKUP`].
 pub(crate) const LOOKUP_BITS: u32 = 9;
 /// Longest probe sequence in [`LOOKUP`] (for tests).
 #[cfg(test)]
-pub(crate) const LOOKUP_MAX_PROBE: usize = 7;
+pub(crate) const LOOKUP_MAX_PROBE: usize = 10;
 
 /// Top-level commands, in the order of `gen/commands.txt`.
 pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
@@ -1747,6 +1747,1293 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
         id: 33,
     },
     CommandSpec {
+        name: "geoadd",
+        arity: -5,
+        flags: f::WRITE | f::DENYOOM,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RW | k::UPDATE,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Adds members with their longitude and latitude to a geospatial index (a sorted set).",
+            since: "3.2.0",
+            group: "geo",
+            complexity: Some("O(log(N)) per member, N being the size of the index."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[("6.2.0", "CH, NX and XX options introduced.")],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "condition",
+                    kind: ArgType::Oneof,
+                    since: Some("6.2.0"),
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "nx",
+                            kind: ArgType::PureToken,
+                            token: Some("NX"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "xx",
+                            kind: ArgType::PureToken,
+                            token: Some("XX"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "change",
+                    kind: ArgType::PureToken,
+                    token: Some("CH"),
+                    since: Some("6.2.0"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "longitude_latitude_member",
+                    kind: ArgType::Block,
+                    flags: d::MULTIPLE,
+                    arguments: &[
+                        ArgDoc { name: "longitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                        ArgDoc { name: "latitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                        ArgDoc { name: "member", kind: ArgType::String, ..ArgDoc::BLANK },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 34,
+    },
+    CommandSpec {
+        name: "geodist",
+        arity: -4,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns the distance between two members of a geospatial index.",
+            since: "3.2.0",
+            group: "geo",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "member1", kind: ArgType::String, ..ArgDoc::BLANK },
+                ArgDoc { name: "member2", kind: ArgType::String, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "unit",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "m",
+                            kind: ArgType::PureToken,
+                            token: Some("M"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "km",
+                            kind: ArgType::PureToken,
+                            token: Some("KM"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "ft",
+                            kind: ArgType::PureToken,
+                            token: Some("FT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "mi",
+                            kind: ArgType::PureToken,
+                            token: Some("MI"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 35,
+    },
+    CommandSpec {
+        name: "geohash",
+        arity: -2,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns members' positions as standard geohash strings.",
+            since: "3.2.0",
+            group: "geo",
+            complexity: Some("O(1) per member."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "member",
+                    kind: ArgType::String,
+                    flags: d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 36,
+    },
+    CommandSpec {
+        name: "geopos",
+        arity: -2,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns members' longitudes and latitudes.",
+            since: "3.2.0",
+            group: "geo",
+            complexity: Some("O(1) per member."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "member",
+                    kind: ArgType::String,
+                    flags: d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 37,
+    },
+    CommandSpec {
+        name: "georadius",
+        arity: -6,
+        flags: f::WRITE | f::DENYOOM | f::MOVABLEKEYS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Keyword { keyword: "STORE", start_from: 6 },
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Keyword { keyword: "STOREDIST", start_from: 6 },
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Finds the members within a radius of a point, optionally storing them.",
+            since: "3.2.0",
+            group: "geo",
+            complexity: Some("O(N+log(M)), N elements in the cells around the area and M members in the index."),
+            doc_flags: d::DEPRECATED,
+            deprecated_since: Some("6.2.0"),
+            replaced_by: Some("GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS argument"),
+            history: &[
+                ("6.2.0", "ANY option for COUNT introduced."),
+                ("7.0.0", "Unit names are accepted in upper case too."),
+            ],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "longitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc { name: "latitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc { name: "radius", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "unit",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "m",
+                            kind: ArgType::PureToken,
+                            token: Some("M"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "km",
+                            kind: ArgType::PureToken,
+                            token: Some("KM"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "ft",
+                            kind: ArgType::PureToken,
+                            token: Some("FT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "mi",
+                            kind: ArgType::PureToken,
+                            token: Some("MI"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withcoord",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHCOORD"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withdist",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withhash",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHHASH"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "count",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "count",
+                            kind: ArgType::Integer,
+                            token: Some("COUNT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "any",
+                            kind: ArgType::PureToken,
+                            token: Some("ANY"),
+                            since: Some("6.2.0"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(1),
+                    token: Some("STORE"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(2),
+                    token: Some("STOREDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 38,
+    },
+    CommandSpec {
+        name: "georadius_ro",
+        arity: -6,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Finds the members within a radius of a point (the read-only form of GEORADIUS).",
+            since: "3.2.10",
+            group: "geo",
+            complexity: Some("O(N+log(M)), N elements in the cells around the area and M members in the index."),
+            doc_flags: d::DEPRECATED,
+            deprecated_since: Some("6.2.0"),
+            replaced_by: Some("GEOSEARCH with the BYRADIUS argument"),
+            history: &[("6.2.0", "ANY option for COUNT introduced.")],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "longitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc { name: "latitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc { name: "radius", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "unit",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "m",
+                            kind: ArgType::PureToken,
+                            token: Some("M"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "km",
+                            kind: ArgType::PureToken,
+                            token: Some("KM"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "ft",
+                            kind: ArgType::PureToken,
+                            token: Some("FT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "mi",
+                            kind: ArgType::PureToken,
+                            token: Some("MI"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withcoord",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHCOORD"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withdist",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withhash",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHHASH"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "count",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "count",
+                            kind: ArgType::Integer,
+                            token: Some("COUNT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "any",
+                            kind: ArgType::PureToken,
+                            token: Some("ANY"),
+                            since: Some("6.2.0"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 39,
+    },
+    CommandSpec {
+        name: "georadiusbymember",
+        arity: -5,
+        flags: f::WRITE | f::DENYOOM | f::MOVABLEKEYS,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Keyword { keyword: "STORE", start_from: 5 },
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Keyword { keyword: "STOREDIST", start_from: 5 },
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Finds the members within a radius of another member, optionally storing them.",
+            since: "3.2.0",
+            group: "geo",
+            complexity: Some("O(N+log(M)), N elements in the cells around the area and M members in the index."),
+            doc_flags: d::DEPRECATED,
+            deprecated_since: Some("6.2.0"),
+            replaced_by: Some("GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS and FROMMEMBER arguments"),
+            history: &[("7.0.0", "Unit names are accepted in upper case too.")],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "member", kind: ArgType::String, ..ArgDoc::BLANK },
+                ArgDoc { name: "radius", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "unit",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "m",
+                            kind: ArgType::PureToken,
+                            token: Some("M"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "km",
+                            kind: ArgType::PureToken,
+                            token: Some("KM"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "ft",
+                            kind: ArgType::PureToken,
+                            token: Some("FT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "mi",
+                            kind: ArgType::PureToken,
+                            token: Some("MI"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withcoord",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHCOORD"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withdist",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withhash",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHHASH"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "count",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "count",
+                            kind: ArgType::Integer,
+                            token: Some("COUNT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "any",
+                            kind: ArgType::PureToken,
+                            token: Some("ANY"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(1),
+                    token: Some("STORE"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(2),
+                    token: Some("STOREDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 40,
+    },
+    CommandSpec {
+        name: "georadiusbymember_ro",
+        arity: -5,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Finds the members within a radius of another member (the read-only form of GEORADIUSBYMEMBER).",
+            since: "3.2.10",
+            group: "geo",
+            complexity: Some("O(N+log(M)), N elements in the cells around the area and M members in the index."),
+            doc_flags: d::DEPRECATED,
+            deprecated_since: Some("6.2.0"),
+            replaced_by: Some("GEOSEARCH with the BYRADIUS and FROMMEMBER arguments"),
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc { name: "member", kind: ArgType::String, ..ArgDoc::BLANK },
+                ArgDoc { name: "radius", kind: ArgType::Double, ..ArgDoc::BLANK },
+                ArgDoc {
+                    name: "unit",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "m",
+                            kind: ArgType::PureToken,
+                            token: Some("M"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "km",
+                            kind: ArgType::PureToken,
+                            token: Some("KM"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "ft",
+                            kind: ArgType::PureToken,
+                            token: Some("FT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "mi",
+                            kind: ArgType::PureToken,
+                            token: Some("MI"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withcoord",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHCOORD"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withdist",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withhash",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHHASH"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "count",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "count",
+                            kind: ArgType::Integer,
+                            token: Some("COUNT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "any",
+                            kind: ArgType::PureToken,
+                            token: Some("ANY"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 41,
+    },
+    CommandSpec {
+        name: "geosearch",
+        arity: -7,
+        flags: f::READONLY,
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Finds the members within a circle or a box around a point or a member.",
+            since: "6.2.0",
+            group: "geo",
+            complexity: Some("O(N+log(M)), N elements in the cells around the shape and M members in the index."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[("7.0.0", "Unit names are accepted in upper case too.")],
+            arguments: &[
+                ArgDoc {
+                    name: "key",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "from",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "member",
+                            kind: ArgType::String,
+                            token: Some("FROMMEMBER"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "longitude_latitude",
+                            kind: ArgType::Block,
+                            token: Some("FROMLONLAT"),
+                            arguments: &[
+                                ArgDoc {
+                                    name: "longitude",
+                                    kind: ArgType::Double,
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc { name: "latitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "by",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "circle",
+                            kind: ArgType::Block,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "radius",
+                                    kind: ArgType::Double,
+                                    token: Some("BYRADIUS"),
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "unit",
+                                    kind: ArgType::Oneof,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "m",
+                                            kind: ArgType::PureToken,
+                                            token: Some("M"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "km",
+                                            kind: ArgType::PureToken,
+                                            token: Some("KM"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "ft",
+                                            kind: ArgType::PureToken,
+                                            token: Some("FT"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "mi",
+                                            kind: ArgType::PureToken,
+                                            token: Some("MI"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "box",
+                            kind: ArgType::Block,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "width",
+                                    kind: ArgType::Double,
+                                    token: Some("BYBOX"),
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc { name: "height", kind: ArgType::Double, ..ArgDoc::BLANK },
+                                ArgDoc {
+                                    name: "unit",
+                                    kind: ArgType::Oneof,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "m",
+                                            kind: ArgType::PureToken,
+                                            token: Some("M"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "km",
+                                            kind: ArgType::PureToken,
+                                            token: Some("KM"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "ft",
+                                            kind: ArgType::PureToken,
+                                            token: Some("FT"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "mi",
+                                            kind: ArgType::PureToken,
+                                            token: Some("MI"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "count",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "count",
+                            kind: ArgType::Integer,
+                            token: Some("COUNT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "any",
+                            kind: ArgType::PureToken,
+                            token: Some("ANY"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withcoord",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHCOORD"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withdist",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "withhash",
+                    kind: ArgType::PureToken,
+                    token: Some("WITHHASH"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 42,
+    },
+    CommandSpec {
+        name: "geosearchstore",
+        arity: -8,
+        flags: f::WRITE | f::DENYOOM,
+        first_key: 1,
+        last_key: 2,
+        key_step: 1,
+        acl_categories: &["@write", "@geo", "@slow"],
+        tips: &[],
+        key_specs: &[
+            KeySpec {
+                flags: k::OW | k::UPDATE,
+                begin_search: BeginSearch::Index(1),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+            KeySpec {
+                flags: k::RO | k::ACCESS,
+                begin_search: BeginSearch::Index(2),
+                find_keys: FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+                notes: None,
+            },
+        ],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Finds the members within a circle or a box and stores them, or their distances, at a key.",
+            since: "6.2.0",
+            group: "geo",
+            complexity: Some("O(N+log(M)), N elements in the cells around the shape and M members in the index."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[("7.0.0", "Unit names are accepted in upper case too.")],
+            arguments: &[
+                ArgDoc {
+                    name: "destination",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(0),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "source",
+                    kind: ArgType::Key,
+                    key_spec_index: Some(1),
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "from",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "member",
+                            kind: ArgType::String,
+                            token: Some("FROMMEMBER"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "longitude_latitude",
+                            kind: ArgType::Block,
+                            token: Some("FROMLONLAT"),
+                            arguments: &[
+                                ArgDoc {
+                                    name: "longitude",
+                                    kind: ArgType::Double,
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc { name: "latitude", kind: ArgType::Double, ..ArgDoc::BLANK },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "by",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "circle",
+                            kind: ArgType::Block,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "radius",
+                                    kind: ArgType::Double,
+                                    token: Some("BYRADIUS"),
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "unit",
+                                    kind: ArgType::Oneof,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "m",
+                                            kind: ArgType::PureToken,
+                                            token: Some("M"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "km",
+                                            kind: ArgType::PureToken,
+                                            token: Some("KM"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "ft",
+                                            kind: ArgType::PureToken,
+                                            token: Some("FT"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "mi",
+                                            kind: ArgType::PureToken,
+                                            token: Some("MI"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "box",
+                            kind: ArgType::Block,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "width",
+                                    kind: ArgType::Double,
+                                    token: Some("BYBOX"),
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc { name: "height", kind: ArgType::Double, ..ArgDoc::BLANK },
+                                ArgDoc {
+                                    name: "unit",
+                                    kind: ArgType::Oneof,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "m",
+                                            kind: ArgType::PureToken,
+                                            token: Some("M"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "km",
+                                            kind: ArgType::PureToken,
+                                            token: Some("KM"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "ft",
+                                            kind: ArgType::PureToken,
+                                            token: Some("FT"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "mi",
+                                            kind: ArgType::PureToken,
+                                            token: Some("MI"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "order",
+                    kind: ArgType::Oneof,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "asc",
+                            kind: ArgType::PureToken,
+                            token: Some("ASC"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "desc",
+                            kind: ArgType::PureToken,
+                            token: Some("DESC"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "count",
+                    kind: ArgType::Block,
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc {
+                            name: "count",
+                            kind: ArgType::Integer,
+                            token: Some("COUNT"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "any",
+                            kind: ArgType::PureToken,
+                            token: Some("ANY"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "storedist",
+                    kind: ArgType::PureToken,
+                    token: Some("STOREDIST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 43,
+    },
+    CommandSpec {
         name: "del",
         arity: -2,
         flags: f::WRITE,
@@ -1784,7 +3071,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 34,
+        id: 44,
     },
     CommandSpec {
         name: "unlink",
@@ -1824,7 +3111,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 35,
+        id: 45,
     },
     CommandSpec {
         name: "exists",
@@ -1864,7 +3151,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 36,
+        id: 46,
     },
     CommandSpec {
         name: "expire",
@@ -1937,7 +3224,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 37,
+        id: 47,
     },
     CommandSpec {
         name: "pexpire",
@@ -2010,7 +3297,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 38,
+        id: 48,
     },
     CommandSpec {
         name: "expireat",
@@ -2083,7 +3370,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 39,
+        id: 49,
     },
     CommandSpec {
         name: "pexpireat",
@@ -2156,7 +3443,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 40,
+        id: 50,
     },
     CommandSpec {
         name: "ttl",
@@ -2195,7 +3482,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 41,
+        id: 51,
     },
     CommandSpec {
         name: "pttl",
@@ -2234,7 +3521,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 42,
+        id: 52,
     },
     CommandSpec {
         name: "expiretime",
@@ -2273,7 +3560,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 43,
+        id: 53,
     },
     CommandSpec {
         name: "pexpiretime",
@@ -2312,7 +3599,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 44,
+        id: 54,
     },
     CommandSpec {
         name: "persist",
@@ -2351,7 +3638,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 45,
+        id: 55,
     },
     CommandSpec {
         name: "type",
@@ -2390,7 +3677,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 46,
+        id: 56,
     },
     CommandSpec {
         name: "rename",
@@ -2441,7 +3728,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 47,
+        id: 57,
     },
     CommandSpec {
         name: "renamenx",
@@ -2492,7 +3779,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 48,
+        id: 58,
     },
     CommandSpec {
         name: "copy",
@@ -2557,7 +3844,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 49,
+        id: 59,
     },
     CommandSpec {
         name: "keys",
@@ -2582,7 +3869,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "pattern", kind: ArgType::Pattern, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 50,
+        id: 60,
     },
     CommandSpec {
         name: "scan",
@@ -2631,7 +3918,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 51,
+        id: 61,
     },
     CommandSpec {
         name: "dbsize",
@@ -2656,7 +3943,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 52,
+        id: 62,
     },
     CommandSpec {
         name: "flushdb",
@@ -2704,7 +3991,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 53,
+        id: 63,
     },
     CommandSpec {
         name: "flushall",
@@ -2752,7 +4039,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 54,
+        id: 64,
     },
     CommandSpec {
         name: "randomkey",
@@ -2777,7 +4064,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 55,
+        id: 65,
     },
     CommandSpec {
         name: "touch",
@@ -2817,7 +4104,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 56,
+        id: 66,
     },
     CommandSpec {
         name: "object",
@@ -2842,7 +4129,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 57,
+        id: 67,
     },
     CommandSpec {
         name: "sort",
@@ -2955,7 +4242,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Sort,
-        id: 58,
+        id: 68,
     },
     CommandSpec {
         name: "sort_ro",
@@ -3054,7 +4341,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::SortRo,
-        id: 59,
+        id: 69,
     },
     CommandSpec {
         name: "dump",
@@ -3093,7 +4380,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 60,
+        id: 70,
     },
     CommandSpec {
         name: "restore",
@@ -3170,7 +4457,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 61,
+        id: 71,
     },
     CommandSpec {
         name: "restore-asking",
@@ -3247,7 +4534,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 62,
+        id: 72,
     },
     CommandSpec {
         name: "migrate",
@@ -3367,7 +4654,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Migrate,
-        id: 63,
+        id: 73,
     },
     CommandSpec {
         name: "move",
@@ -3407,7 +4694,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 64,
+        id: 74,
     },
     CommandSpec {
         name: "hset",
@@ -3456,7 +4743,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 65,
+        id: 75,
     },
     CommandSpec {
         name: "hsetnx",
@@ -3497,7 +4784,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 66,
+        id: 76,
     },
     CommandSpec {
         name: "hget",
@@ -3537,7 +4824,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 67,
+        id: 77,
     },
     CommandSpec {
         name: "hmget",
@@ -3582,7 +4869,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 68,
+        id: 78,
     },
     CommandSpec {
         name: "hmset",
@@ -3631,7 +4918,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 69,
+        id: 79,
     },
     CommandSpec {
         name: "hdel",
@@ -3676,7 +4963,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 70,
+        id: 80,
     },
     CommandSpec {
         name: "hlen",
@@ -3715,7 +5002,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 71,
+        id: 81,
     },
     CommandSpec {
         name: "hstrlen",
@@ -3755,7 +5042,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 72,
+        id: 82,
     },
     CommandSpec {
         name: "hexists",
@@ -3795,7 +5082,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 73,
+        id: 83,
     },
     CommandSpec {
         name: "hkeys",
@@ -3834,7 +5121,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 74,
+        id: 84,
     },
     CommandSpec {
         name: "hvals",
@@ -3873,7 +5160,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 75,
+        id: 85,
     },
     CommandSpec {
         name: "hgetall",
@@ -3912,7 +5199,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 76,
+        id: 86,
     },
     CommandSpec {
         name: "hincrby",
@@ -3953,7 +5240,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 77,
+        id: 87,
     },
     CommandSpec {
         name: "hincrbyfloat",
@@ -3994,7 +5281,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 78,
+        id: 88,
     },
     CommandSpec {
         name: "hrandfield",
@@ -4049,7 +5336,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 79,
+        id: 89,
     },
     CommandSpec {
         name: "hscan",
@@ -4103,7 +5390,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 80,
+        id: 90,
     },
     CommandSpec {
         name: "lpush",
@@ -4148,7 +5435,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 81,
+        id: 91,
     },
     CommandSpec {
         name: "rpush",
@@ -4193,7 +5480,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 82,
+        id: 92,
     },
     CommandSpec {
         name: "lpushx",
@@ -4238,7 +5525,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 83,
+        id: 93,
     },
     CommandSpec {
         name: "rpushx",
@@ -4283,7 +5570,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 84,
+        id: 94,
     },
     CommandSpec {
         name: "lpop",
@@ -4329,7 +5616,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 85,
+        id: 95,
     },
     CommandSpec {
         name: "rpop",
@@ -4375,7 +5662,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 86,
+        id: 96,
     },
     CommandSpec {
         name: "llen",
@@ -4414,7 +5701,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 87,
+        id: 97,
     },
     CommandSpec {
         name: "lrange",
@@ -4455,7 +5742,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 88,
+        id: 98,
     },
     CommandSpec {
         name: "lindex",
@@ -4495,7 +5782,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 89,
+        id: 99,
     },
     CommandSpec {
         name: "lset",
@@ -4536,7 +5823,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 90,
+        id: 100,
     },
     CommandSpec {
         name: "linsert",
@@ -4596,7 +5883,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 91,
+        id: 101,
     },
     CommandSpec {
         name: "lrem",
@@ -4637,7 +5924,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 92,
+        id: 102,
     },
     CommandSpec {
         name: "ltrim",
@@ -4678,7 +5965,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 93,
+        id: 103,
     },
     CommandSpec {
         name: "lpos",
@@ -4739,7 +6026,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 94,
+        id: 104,
     },
     CommandSpec {
         name: "lmove",
@@ -4828,7 +6115,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 95,
+        id: 105,
     },
     CommandSpec {
         name: "rpoplpush",
@@ -4879,7 +6166,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 96,
+        id: 106,
     },
     CommandSpec {
         name: "lmpop",
@@ -4946,7 +6233,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 97,
+        id: 107,
     },
     CommandSpec {
         name: "blpop",
@@ -4987,7 +6274,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 98,
+        id: 108,
     },
     CommandSpec {
         name: "brpop",
@@ -5028,7 +6315,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 99,
+        id: 109,
     },
     CommandSpec {
         name: "blmove",
@@ -5118,7 +6405,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 100,
+        id: 110,
     },
     CommandSpec {
         name: "brpoplpush",
@@ -5170,7 +6457,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 101,
+        id: 111,
     },
     CommandSpec {
         name: "blmpop",
@@ -5238,7 +6525,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 102,
+        id: 112,
     },
     CommandSpec {
         name: "sadd",
@@ -5283,7 +6570,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 103,
+        id: 113,
     },
     CommandSpec {
         name: "srem",
@@ -5328,7 +6615,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 104,
+        id: 114,
     },
     CommandSpec {
         name: "scard",
@@ -5367,7 +6654,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 105,
+        id: 115,
     },
     CommandSpec {
         name: "sismember",
@@ -5407,7 +6694,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 106,
+        id: 116,
     },
     CommandSpec {
         name: "smismember",
@@ -5452,7 +6739,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 107,
+        id: 117,
     },
     CommandSpec {
         name: "smembers",
@@ -5491,7 +6778,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 108,
+        id: 118,
     },
     CommandSpec {
         name: "srandmember",
@@ -5537,7 +6824,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 109,
+        id: 119,
     },
     CommandSpec {
         name: "spop",
@@ -5583,7 +6870,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 110,
+        id: 120,
     },
     CommandSpec {
         name: "smove",
@@ -5635,7 +6922,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 111,
+        id: 121,
     },
     CommandSpec {
         name: "sinter",
@@ -5675,7 +6962,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 112,
+        id: 122,
     },
     CommandSpec {
         name: "sintercard",
@@ -5723,7 +7010,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 113,
+        id: 123,
     },
     CommandSpec {
         name: "sunion",
@@ -5763,7 +7050,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 114,
+        id: 124,
     },
     CommandSpec {
         name: "sdiff",
@@ -5803,7 +7090,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 115,
+        id: 125,
     },
     CommandSpec {
         name: "sinterstore",
@@ -5855,7 +7142,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 116,
+        id: 126,
     },
     CommandSpec {
         name: "sunionstore",
@@ -5907,7 +7194,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 117,
+        id: 127,
     },
     CommandSpec {
         name: "sdiffstore",
@@ -5959,7 +7246,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 118,
+        id: 128,
     },
     CommandSpec {
         name: "sscan",
@@ -6013,7 +7300,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 119,
+        id: 129,
     },
     CommandSpec {
         name: "zadd",
@@ -6124,7 +7411,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 120,
+        id: 130,
     },
     CommandSpec {
         name: "zincrby",
@@ -6165,7 +7452,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 121,
+        id: 131,
     },
     CommandSpec {
         name: "zrem",
@@ -6210,7 +7497,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 122,
+        id: 132,
     },
     CommandSpec {
         name: "zcard",
@@ -6249,7 +7536,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 123,
+        id: 133,
     },
     CommandSpec {
         name: "zcount",
@@ -6290,7 +7577,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 124,
+        id: 134,
     },
     CommandSpec {
         name: "zlexcount",
@@ -6331,7 +7618,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 125,
+        id: 135,
     },
     CommandSpec {
         name: "zscore",
@@ -6371,7 +7658,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 126,
+        id: 136,
     },
     CommandSpec {
         name: "zmscore",
@@ -6416,7 +7703,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 127,
+        id: 137,
     },
     CommandSpec {
         name: "zrank",
@@ -6456,7 +7743,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 128,
+        id: 138,
     },
     CommandSpec {
         name: "zrevrank",
@@ -6496,7 +7783,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 129,
+        id: 139,
     },
     CommandSpec {
         name: "zrange",
@@ -6585,7 +7872,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 130,
+        id: 140,
     },
     CommandSpec {
         name: "zrangestore",
@@ -6676,7 +7963,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 131,
+        id: 141,
     },
     CommandSpec {
         name: "zrangebyscore",
@@ -6736,7 +8023,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 132,
+        id: 142,
     },
     CommandSpec {
         name: "zrevrangebyscore",
@@ -6795,7 +8082,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 133,
+        id: 143,
     },
     CommandSpec {
         name: "zrangebylex",
@@ -6847,7 +8134,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 134,
+        id: 144,
     },
     CommandSpec {
         name: "zrevrangebylex",
@@ -6899,7 +8186,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 135,
+        id: 145,
     },
     CommandSpec {
         name: "zrevrange",
@@ -6947,7 +8234,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 136,
+        id: 146,
     },
     CommandSpec {
         name: "zremrangebyrank",
@@ -6988,7 +8275,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 137,
+        id: 147,
     },
     CommandSpec {
         name: "zremrangebyscore",
@@ -7029,7 +8316,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 138,
+        id: 148,
     },
     CommandSpec {
         name: "zremrangebylex",
@@ -7070,7 +8357,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 139,
+        id: 149,
     },
     CommandSpec {
         name: "zpopmin",
@@ -7115,7 +8402,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 140,
+        id: 150,
     },
     CommandSpec {
         name: "zpopmax",
@@ -7160,7 +8447,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 141,
+        id: 151,
     },
     CommandSpec {
         name: "bzpopmin",
@@ -7201,7 +8488,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 142,
+        id: 152,
     },
     CommandSpec {
         name: "bzpopmax",
@@ -7242,7 +8529,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 143,
+        id: 153,
     },
     CommandSpec {
         name: "zmpop",
@@ -7309,7 +8596,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 144,
+        id: 154,
     },
     CommandSpec {
         name: "bzmpop",
@@ -7377,7 +8664,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 2, first: 3 },
-        id: 145,
+        id: 155,
     },
     CommandSpec {
         name: "zrandmember",
@@ -7432,7 +8719,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 146,
+        id: 156,
     },
     CommandSpec {
         name: "zunion",
@@ -7514,7 +8801,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 147,
+        id: 157,
     },
     CommandSpec {
         name: "zinter",
@@ -7596,7 +8883,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 148,
+        id: 158,
     },
     CommandSpec {
         name: "zdiff",
@@ -7644,7 +8931,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 149,
+        id: 159,
     },
     CommandSpec {
         name: "zunionstore",
@@ -7731,7 +9018,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 150,
+        id: 160,
     },
     CommandSpec {
         name: "zinterstore",
@@ -7818,7 +9105,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 151,
+        id: 161,
     },
     CommandSpec {
         name: "zdiffstore",
@@ -7871,7 +9158,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 1, count: 2, first: 3 },
-        id: 152,
+        id: 162,
     },
     CommandSpec {
         name: "zintercard",
@@ -7919,7 +9206,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Numkeys { store: 0, count: 1, first: 2 },
-        id: 153,
+        id: 163,
     },
     CommandSpec {
         name: "zscan",
@@ -7973,7 +9260,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 154,
+        id: 164,
     },
     CommandSpec {
         name: "multi",
@@ -7998,7 +9285,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 155,
+        id: 165,
     },
     CommandSpec {
         name: "exec",
@@ -8023,7 +9310,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 156,
+        id: 166,
     },
     CommandSpec {
         name: "discard",
@@ -8048,7 +9335,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 157,
+        id: 167,
     },
     CommandSpec {
         name: "watch",
@@ -8088,7 +9375,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 158,
+        id: 168,
     },
     CommandSpec {
         name: "unwatch",
@@ -8113,7 +9400,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 159,
+        id: 169,
     },
     CommandSpec {
         name: "subscribe",
@@ -8145,7 +9432,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 160,
+        id: 170,
     },
     CommandSpec {
         name: "unsubscribe",
@@ -8177,7 +9464,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 161,
+        id: 171,
     },
     CommandSpec {
         name: "psubscribe",
@@ -8212,7 +9499,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 162,
+        id: 172,
     },
     CommandSpec {
         name: "punsubscribe",
@@ -8244,7 +9531,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 163,
+        id: 173,
     },
     CommandSpec {
         name: "publish",
@@ -8272,7 +9559,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 164,
+        id: 174,
     },
     CommandSpec {
         name: "pubsub",
@@ -8297,7 +9584,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 165,
+        id: 175,
     },
     CommandSpec {
         name: "spublish",
@@ -8332,7 +9619,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 166,
+        id: 176,
     },
     CommandSpec {
         name: "ssubscribe",
@@ -8371,7 +9658,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 167,
+        id: 177,
     },
     CommandSpec {
         name: "sunsubscribe",
@@ -8410,7 +9697,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 168,
+        id: 178,
     },
     CommandSpec {
         name: "ping",
@@ -8442,7 +9729,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 169,
+        id: 179,
     },
     CommandSpec {
         name: "echo",
@@ -8467,7 +9754,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "message", kind: ArgType::String, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 170,
+        id: 180,
     },
     CommandSpec {
         name: "select",
@@ -8492,7 +9779,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[ArgDoc { name: "index", kind: ArgType::Integer, ..ArgDoc::BLANK }],
         },
         getkeys: GetKeys::Specs,
-        id: 171,
+        id: 181,
     },
     CommandSpec {
         name: "swapdb",
@@ -8520,7 +9807,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 172,
+        id: 182,
     },
     CommandSpec {
         name: "auth",
@@ -8554,7 +9841,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 173,
+        id: 183,
     },
     CommandSpec {
         name: "hello",
@@ -8609,7 +9896,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 174,
+        id: 184,
     },
     CommandSpec {
         name: "quit",
@@ -8634,7 +9921,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 175,
+        id: 185,
     },
     CommandSpec {
         name: "reset",
@@ -8659,7 +9946,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 176,
+        id: 186,
     },
     CommandSpec {
         name: "client",
@@ -8684,7 +9971,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 177,
+        id: 187,
     },
     CommandSpec {
         name: "command",
@@ -8709,7 +9996,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 178,
+        id: 188,
     },
     CommandSpec {
         name: "config",
@@ -8734,7 +10021,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 179,
+        id: 189,
     },
     CommandSpec {
         name: "info",
@@ -8766,7 +10053,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 180,
+        id: 190,
     },
     CommandSpec {
         name: "time",
@@ -8791,7 +10078,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 181,
+        id: 191,
     },
     CommandSpec {
         name: "lastsave",
@@ -8816,7 +10103,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 182,
+        id: 192,
     },
     CommandSpec {
         name: "debug",
@@ -8841,7 +10128,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 183,
+        id: 193,
     },
     CommandSpec {
         name: "shutdown",
@@ -8911,7 +10198,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 184,
+        id: 194,
     },
     CommandSpec {
         name: "monitor",
@@ -8936,7 +10223,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 185,
+        id: 195,
     },
     CommandSpec {
         name: "slowlog",
@@ -8961,7 +10248,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 186,
+        id: 196,
     },
     CommandSpec {
         name: "latency",
@@ -8986,7 +10273,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 187,
+        id: 197,
     },
     CommandSpec {
         name: "memory",
@@ -9011,7 +10298,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 188,
+        id: 198,
     },
     CommandSpec {
         name: "save",
@@ -9036,7 +10323,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 189,
+        id: 199,
     },
     CommandSpec {
         name: "bgsave",
@@ -9070,7 +10357,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 190,
+        id: 200,
     },
     CommandSpec {
         name: "bgrewriteaof",
@@ -9095,7 +10382,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 191,
+        id: 201,
     },
     CommandSpec {
         name: "wait",
@@ -9123,7 +10410,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 192,
+        id: 202,
     },
     CommandSpec {
         name: "readonly",
@@ -9148,7 +10435,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 193,
+        id: 203,
     },
     CommandSpec {
         name: "readwrite",
@@ -9173,7 +10460,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 194,
+        id: 204,
     },
     CommandSpec {
         name: "asking",
@@ -9198,7 +10485,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 195,
+        id: 205,
     },
     CommandSpec {
         name: "role",
@@ -9223,7 +10510,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 196,
+        id: 206,
     },
     CommandSpec {
         name: "replicaof",
@@ -9284,7 +10571,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 197,
+        id: 207,
     },
     CommandSpec {
         name: "slaveof",
@@ -9345,7 +10632,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 198,
+        id: 208,
     },
     CommandSpec {
         name: "sync",
@@ -9370,7 +10657,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 199,
+        id: 209,
     },
     CommandSpec {
         name: "psync",
@@ -9398,7 +10685,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 200,
+        id: 210,
     },
     CommandSpec {
         name: "replconf",
@@ -9423,7 +10710,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 201,
+        id: 211,
     },
     CommandSpec {
         name: "cluster",
@@ -9448,7 +10735,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 202,
+        id: 212,
     },
 ];
 
@@ -9490,7 +10777,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 203,
+        id: 213,
     },
     CommandSpec {
         name: "object|freq",
@@ -9529,7 +10816,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 204,
+        id: 214,
     },
     CommandSpec {
         name: "object|help",
@@ -9554,7 +10841,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 205,
+        id: 215,
     },
     CommandSpec {
         name: "object|idletime",
@@ -9593,7 +10880,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 206,
+        id: 216,
     },
     CommandSpec {
         name: "object|refcount",
@@ -9632,7 +10919,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 207,
+        id: 217,
     },
 ];
 
@@ -9665,7 +10952,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 208,
+        id: 218,
     },
     CommandSpec {
         name: "pubsub|help",
@@ -9690,7 +10977,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 209,
+        id: 219,
     },
     CommandSpec {
         name: "pubsub|numpat",
@@ -9715,7 +11002,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 210,
+        id: 220,
     },
     CommandSpec {
         name: "pubsub|numsub",
@@ -9745,7 +11032,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 211,
+        id: 221,
     },
     CommandSpec {
         name: "pubsub|shardchannels",
@@ -9775,7 +11062,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 212,
+        id: 222,
     },
     CommandSpec {
         name: "pubsub|shardnumsub",
@@ -9805,7 +11092,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 213,
+        id: 223,
     },
 ];
 
@@ -9833,7 +11120,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 214,
+        id: 224,
     },
     CommandSpec {
         name: "client|help",
@@ -9858,7 +11145,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 215,
+        id: 225,
     },
     CommandSpec {
         name: "client|id",
@@ -9883,7 +11170,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 216,
+        id: 226,
     },
     CommandSpec {
         name: "client|info",
@@ -9908,7 +11195,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 217,
+        id: 227,
     },
     CommandSpec {
         name: "client|kill",
@@ -10041,7 +11328,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 218,
+        id: 228,
     },
     CommandSpec {
         name: "client|list",
@@ -10125,7 +11412,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 219,
+        id: 229,
     },
     CommandSpec {
         name: "client|no-evict",
@@ -10168,7 +11455,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 220,
+        id: 230,
     },
     CommandSpec {
         name: "client|pause",
@@ -10220,7 +11507,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 221,
+        id: 231,
     },
     CommandSpec {
         name: "client|reply",
@@ -10269,7 +11556,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 222,
+        id: 232,
     },
     CommandSpec {
         name: "client|setname",
@@ -10298,7 +11585,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 223,
+        id: 233,
     },
     CommandSpec {
         name: "client|unblock",
@@ -10349,7 +11636,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 224,
+        id: 234,
     },
     CommandSpec {
         name: "client|unpause",
@@ -10374,7 +11661,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 225,
+        id: 235,
     },
 ];
 
@@ -10402,7 +11689,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 226,
+        id: 236,
     },
     CommandSpec {
         name: "command|docs",
@@ -10432,7 +11719,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 227,
+        id: 237,
     },
     CommandSpec {
         name: "command|getkeys",
@@ -10457,7 +11744,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 228,
+        id: 238,
     },
     CommandSpec {
         name: "command|getkeysandflags",
@@ -10482,7 +11769,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 229,
+        id: 239,
     },
     CommandSpec {
         name: "command|help",
@@ -10507,7 +11794,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 230,
+        id: 240,
     },
     CommandSpec {
         name: "command|info",
@@ -10540,7 +11827,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 231,
+        id: 241,
     },
     CommandSpec {
         name: "command|list",
@@ -10591,7 +11878,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 232,
+        id: 242,
     },
 ];
 
@@ -10629,7 +11916,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 233,
+        id: 243,
     },
     CommandSpec {
         name: "config|help",
@@ -10654,7 +11941,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 234,
+        id: 244,
     },
     CommandSpec {
         name: "config|resetstat",
@@ -10679,7 +11966,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 235,
+        id: 245,
     },
     CommandSpec {
         name: "config|rewrite",
@@ -10704,7 +11991,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 236,
+        id: 246,
     },
     CommandSpec {
         name: "config|set",
@@ -10746,7 +12033,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 237,
+        id: 247,
     },
 ];
 
@@ -10779,7 +12066,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 238,
+        id: 248,
     },
     CommandSpec {
         name: "slowlog|help",
@@ -10804,7 +12091,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 239,
+        id: 249,
     },
     CommandSpec {
         name: "slowlog|len",
@@ -10833,7 +12120,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 240,
+        id: 250,
     },
     CommandSpec {
         name: "slowlog|reset",
@@ -10858,7 +12145,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 241,
+        id: 251,
     },
 ];
 
@@ -10890,7 +12177,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 242,
+        id: 252,
     },
     CommandSpec {
         name: "latency|help",
@@ -10915,7 +12202,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 243,
+        id: 253,
     },
     CommandSpec {
         name: "latency|history",
@@ -10948,7 +12235,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 244,
+        id: 254,
     },
     CommandSpec {
         name: "latency|latest",
@@ -10977,7 +12264,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 245,
+        id: 255,
     },
     CommandSpec {
         name: "latency|reset",
@@ -11007,7 +12294,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 246,
+        id: 256,
     },
 ];
 
@@ -11039,7 +12326,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 247,
+        id: 257,
     },
     CommandSpec {
         name: "memory|help",
@@ -11064,7 +12351,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 248,
+        id: 258,
     },
     CommandSpec {
         name: "memory|stats",
@@ -11093,7 +12380,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 249,
+        id: 259,
     },
     CommandSpec {
         name: "memory|usage",
@@ -11141,7 +12428,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 250,
+        id: 260,
     },
 ];
 
@@ -11174,7 +12461,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 251,
+        id: 261,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -11216,7 +12503,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 252,
+        id: 262,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -11241,7 +12528,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 253,
+        id: 263,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -11270,7 +12557,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 254,
+        id: 264,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -11299,7 +12586,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 255,
+        id: 265,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -11329,7 +12616,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 256,
+        id: 266,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -11371,7 +12658,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 257,
+        id: 267,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -11415,7 +12702,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 258,
+        id: 268,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -11440,7 +12727,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 259,
+        id: 269,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -11469,7 +12756,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 260,
+        id: 270,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -11505,7 +12792,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 271,
     },
     CommandSpec {
         name: "cluster|help",
@@ -11530,7 +12817,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 272,
     },
     CommandSpec {
         name: "cluster|info",
@@ -11555,7 +12842,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 273,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -11584,7 +12871,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 264,
+        id: 274,
     },
     CommandSpec {
         name: "cluster|links",
@@ -11609,7 +12896,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 265,
+        id: 275,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -11652,7 +12939,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 266,
+        id: 276,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -11677,7 +12964,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 267,
+        id: 277,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -11702,7 +12989,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 268,
+        id: 278,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -11731,7 +13018,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 269,
+        id: 279,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -11760,7 +13047,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 270,
+        id: 280,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -11804,7 +13091,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 271,
+        id: 281,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -11829,7 +13116,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 272,
+        id: 282,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -11858,7 +13145,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 273,
+        id: 283,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -11920,7 +13207,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 274,
+        id: 284,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -11945,7 +13232,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 275,
+        id: 285,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -11974,7 +13261,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 276,
+        id: 286,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -12002,7 +13289,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 277,
+        id: 287,
     },
 ];
 
@@ -12211,6 +13498,16 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &COMMANDS[200],
     &COMMANDS[201],
     &COMMANDS[202],
+    &COMMANDS[203],
+    &COMMANDS[204],
+    &COMMANDS[205],
+    &COMMANDS[206],
+    &COMMANDS[207],
+    &COMMANDS[208],
+    &COMMANDS[209],
+    &COMMANDS[210],
+    &COMMANDS[211],
+    &COMMANDS[212],
     &OBJECT_SUBCOMMANDS[0],
     &OBJECT_SUBCOMMANDS[1],
     &OBJECT_SUBCOMMANDS[2],
@@ -12291,24 +13588,24 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
 /// Open-addressing table from `name_hash` to `COMMANDS` index + 1 (0 = empty),
 /// probed linearly.
 pub(crate) static LOOKUP: [u16; 1 << LOOKUP_BITS] = [
-    0, 160, 199, 161, 0, 0, 0, 0, 39, 165, 0, 0, 0, 0, 0, 0, 0, 0, 0, 63, 65, 0, 114, 74, 5, 116,
-    31, 138, 186, 127, 178, 197, 22, 102, 38, 0, 0, 0, 0, 0, 159, 0, 0, 0, 121, 41, 8, 148, 172,
-    111, 96, 183, 173, 0, 0, 0, 0, 91, 0, 132, 0, 3, 0, 0, 0, 0, 0, 0, 50, 0, 0, 0, 190, 0, 35,
-    185, 0, 0, 0, 123, 174, 0, 36, 0, 0, 0, 142, 0, 0, 0, 0, 42, 157, 0, 0, 0, 100, 155, 0, 0, 0,
-    0, 0, 110, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 43, 139, 0, 0, 0, 64, 0, 97, 0,
-    0, 46, 171, 0, 0, 61, 75, 76, 170, 0, 0, 83, 0, 0, 0, 0, 0, 0, 0, 0, 162, 0, 77, 113, 117, 0,
-    28, 0, 0, 0, 193, 0, 0, 0, 80, 0, 105, 145, 164, 0, 0, 175, 0, 0, 0, 0, 0, 0, 179, 0, 0, 0, 70,
-    0, 0, 0, 58, 0, 0, 0, 30, 136, 0, 45, 149, 44, 0, 0, 0, 180, 201, 0, 0, 0, 0, 51, 17, 79, 196,
-    59, 0, 0, 0, 0, 0, 0, 20, 147, 152, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 52, 0, 88, 0, 0, 0,
-    0, 82, 129, 0, 0, 153, 141, 93, 0, 0, 10, 71, 118, 131, 0, 0, 0, 0, 0, 0, 122, 2, 0, 181, 72,
-    0, 0, 0, 16, 26, 125, 0, 0, 0, 107, 0, 0, 0, 0, 0, 0, 0, 0, 32, 167, 0, 0, 0, 0, 25, 0, 0, 0,
-    0, 0, 0, 0, 124, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 67, 0, 0, 176, 137, 0, 0, 92, 0, 0, 151, 0,
-    0, 87, 89, 53, 103, 154, 202, 0, 27, 146, 0, 11, 0, 0, 47, 86, 126, 203, 0, 119, 150, 0, 73, 0,
-    1, 0, 188, 0, 0, 195, 0, 4, 0, 0, 115, 0, 0, 0, 60, 0, 169, 0, 0, 0, 0, 19, 49, 55, 14, 81, 99,
-    0, 0, 0, 0, 0, 40, 7, 0, 29, 69, 0, 0, 0, 0, 0, 90, 33, 158, 0, 0, 166, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 21, 0, 0, 143, 0, 0, 13, 18, 106, 184, 198, 200, 109, 0, 112, 0, 98, 0, 0, 0, 0, 0, 0,
-    134, 0, 0, 0, 0, 0, 23, 85, 189, 0, 156, 0, 0, 84, 0, 0, 0, 0, 0, 95, 0, 37, 0, 0, 177, 68, 0,
-    0, 0, 0, 0, 0, 0, 56, 187, 0, 78, 9, 66, 0, 192, 62, 101, 48, 94, 128, 0, 0, 57, 104, 140, 54,
-    130, 0, 0, 0, 0, 0, 0, 191, 6, 34, 182, 120, 0, 0, 0, 0, 0, 0, 0, 0, 135, 163, 0, 0, 0, 0, 144,
-    194, 0, 0, 0, 108, 0, 0, 168, 133,
+    0, 170, 209, 171, 0, 0, 0, 0, 49, 175, 0, 0, 0, 0, 0, 0, 0, 0, 0, 73, 75, 0, 124, 84, 5, 126,
+    31, 41, 148, 137, 188, 196, 22, 112, 48, 207, 0, 0, 0, 0, 169, 0, 0, 0, 131, 51, 8, 158, 182,
+    121, 106, 193, 183, 0, 0, 0, 0, 101, 0, 142, 0, 3, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 200, 0, 45,
+    195, 0, 0, 0, 133, 184, 0, 46, 0, 0, 0, 152, 0, 0, 0, 0, 52, 167, 0, 0, 0, 110, 165, 0, 0, 0,
+    0, 0, 120, 0, 0, 43, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 53, 149, 0, 0, 0, 74, 0, 107,
+    0, 0, 56, 181, 0, 0, 71, 85, 86, 180, 0, 0, 93, 0, 0, 0, 0, 0, 0, 0, 0, 172, 0, 87, 123, 127,
+    0, 28, 0, 0, 0, 203, 0, 0, 0, 90, 0, 115, 155, 174, 0, 0, 185, 0, 0, 0, 0, 0, 0, 189, 0, 0, 0,
+    80, 0, 0, 0, 68, 0, 0, 0, 30, 146, 0, 55, 159, 54, 0, 0, 0, 190, 211, 0, 0, 0, 0, 61, 17, 89,
+    206, 69, 0, 0, 0, 0, 37, 0, 20, 157, 162, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 62, 0, 98, 0,
+    0, 0, 0, 92, 39, 139, 0, 163, 151, 103, 0, 0, 10, 81, 128, 141, 0, 0, 0, 0, 0, 0, 132, 2, 0,
+    191, 82, 0, 0, 0, 16, 26, 135, 0, 0, 0, 117, 0, 0, 0, 0, 0, 0, 0, 0, 32, 177, 0, 0, 0, 0, 25,
+    0, 0, 0, 0, 0, 0, 0, 134, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 77, 0, 0, 186, 147, 0, 0, 102, 0, 0,
+    161, 0, 0, 97, 99, 63, 113, 164, 212, 0, 27, 156, 0, 11, 0, 0, 57, 96, 136, 213, 0, 129, 160,
+    0, 83, 0, 1, 0, 198, 0, 0, 205, 0, 4, 0, 0, 125, 0, 0, 0, 70, 0, 179, 0, 0, 0, 0, 19, 59, 65,
+    14, 91, 109, 0, 0, 0, 0, 0, 50, 7, 38, 29, 79, 0, 0, 0, 0, 0, 100, 33, 168, 0, 0, 176, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 21, 0, 0, 153, 0, 40, 13, 18, 116, 194, 208, 210, 119, 0, 122, 0, 108, 0,
+    0, 0, 0, 0, 0, 144, 0, 0, 0, 0, 0, 23, 95, 199, 0, 166, 0, 0, 94, 0, 0, 0, 0, 0, 105, 0, 47, 0,
+    0, 187, 78, 0, 0, 0, 0, 36, 0, 0, 66, 197, 0, 88, 9, 76, 42, 202, 72, 111, 58, 104, 138, 0, 0,
+    67, 35, 114, 64, 140, 150, 0, 0, 0, 0, 0, 201, 6, 34, 192, 130, 0, 0, 0, 44, 0, 0, 0, 0, 145,
+    173, 0, 0, 0, 0, 154, 204, 0, 0, 0, 118, 0, 0, 178, 143,
 ];

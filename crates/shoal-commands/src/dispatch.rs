@@ -4,7 +4,7 @@
 //! about connections, the server or the cluster are run by the server.
 
 use crate::ctx::{ExecCtx, Outcome};
-use crate::{bitmaps, hyperloglog, keys, sort, strings};
+use crate::{bitmaps, geo, hyperloglog, keys, sort, strings};
 use shoal_resp::request::Args;
 
 /// A keyspace command implementation. Arity has been checked by the
@@ -52,6 +52,17 @@ pub fn keyspace_handler(name: &str) -> Option<Handler> {
         "pfmerge" => hyperloglog::pfmerge,
         "pfdebug" => hyperloglog::pfdebug,
         "pfselftest" => hyperloglog::pfselftest,
+        // geospatial
+        "geoadd" => geo::geoadd,
+        "geodist" => geo::geodist,
+        "geohash" => geo::geohash,
+        "geopos" => geo::geopos,
+        "georadius" => geo::georadius,
+        "georadius_ro" => geo::georadius_ro,
+        "georadiusbymember" => geo::georadiusbymember,
+        "georadiusbymember_ro" => geo::georadiusbymember_ro,
+        "geosearch" => geo::geosearch,
+        "geosearchstore" => geo::geosearchstore,
         // ordering collections
         "sort" => sort::sort,
         "sort_ro" => sort::sort_ro,

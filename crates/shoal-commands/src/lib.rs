@@ -19,6 +19,7 @@ pub mod ctx;
 pub mod dispatch;
 pub mod dump;
 pub mod errors;
+pub mod geo;
 pub mod hashes;
 pub mod hyperloglog;
 pub mod keys;

@@ -46,7 +46,15 @@ pub fn float(arg: &[u8]) -> Option<f64> {
             {
                 return parse_hex_float(s);
             }
-            s.parse::<f64>().ok()?
+            let v = s.parse::<f64>().ok()?;
+            // strtod reports a range error for a finite text whose value
+            // overflows, or underflows to zero; Redis refuses both.
+            let mantissa = s.split(['e', 'E']).next().unwrap_or_default();
+            let nonzero_digit = mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
+            if v.is_infinite() || (v == 0.0 && nonzero_digit) {
+                return None;
+            }
+            v
         }
     };
     if v.is_nan() {
