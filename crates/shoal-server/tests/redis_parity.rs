@@ -604,3 +604,43 @@ fn client_list_shows_the_running_clients_query_buffer() {
     assert_eq!(qbufs[0], qbufs[1], "(shoal, redis)");
     assert_eq!(qbufs[0], "qbuf=26");
 }
+
+/// COMMAND LIST names subcommands too (`client|list`), as Redis 7.0 does,
+/// every name it gives is one Redis gives, and its filters agree with
+/// Redis's on what both serve; COMMAND DOCS finds subcommands by full name.
+#[test]
+fn command_list_names_subcommands_like_redis() {
+    let list = |c: &mut Conn, args: &[&str]| -> std::collections::BTreeSet<String> {
+        let mut full = vec!["COMMAND", "LIST"];
+        full.extend_from_slice(args);
+        match c.call(&full.join(" ")) {
+            shoal_resp::frame::Frame::Array(items) => items
+                .into_iter()
+                .map(|f| match f {
+                    shoal_resp::frame::Frame::Bulk(b) => String::from_utf8(b).unwrap(),
+                    other => panic!("{other:?}"),
+                })
+                .collect(),
+            other => panic!("COMMAND LIST replied {other:?}"),
+        }
+    };
+    let (shoal, redis) = (start_shoal(&[]), start_redis(&[]));
+    let (mut s, mut r) = (shoal.connect(), redis.connect());
+    let ours = list(&mut s, &[]);
+    let theirs = list(&mut r, &[]);
+    assert!(
+        ours.contains("client|list") && ours.contains("config|get"),
+        "{ours:?}"
+    );
+    let unknown: Vec<_> = ours.difference(&theirs).collect();
+    assert!(unknown.is_empty(), "names Redis does not have: {unknown:?}");
+    for filter in [
+        &["FILTERBY", "PATTERN", "config*"][..],
+        &["FILTERBY", "ACLCAT", "hyperloglog"],
+    ] {
+        assert_eq!(list(&mut s, filter), list(&mut r, filter), "{filter:?}");
+    }
+    // Subcommands by full name have docs too (texts are our own).
+    let docs = s.call_raw(&["COMMAND", "DOCS", "config|get"]);
+    assert!(docs.starts_with("*2\r\n$10\r\nconfig|get\r\n"), "{docs}");
+}

@@ -287,11 +287,9 @@ pub fn write_doc(out: &mut ReplyBuf, v: &DocValue) {
 }
 
 /// True when Shoal runs this command (COMMAND lists only those).
+/// True when this server runs `spec` (a command or a subcommand).
 fn served(s: &Server, spec: &CommandSpec) -> bool {
-    match s.registry.lookup(spec.name.as_bytes()) {
-        Some(r) => !matches!(s.registry.get(r).exec, Exec::Unsupported),
-        None => false,
-    }
+    !matches!(s.registry.get(spec.id).exec, Exec::Unsupported)
 }
 
 fn served_commands(s: &Server) -> Vec<&'static CommandSpec> {
