@@ -87,13 +87,56 @@ pub struct CommandReply {
     /// The reply, or the error line.
     pub result: Result<ReplyValue, String>,
     /// The view after the command.
+    pub view: PublishedView,
+}
+
+/// A view as the bus thread hands it over, numbered in the order it was
+/// taken. Views reach the data thread by two paths, [`Event::View`] and
+/// [`CommandReply`], and an event queued before a command ran is read
+/// after that command's reply: the number tells the older one, which must
+/// not replace the newer (it would undo the command for routing).
+#[derive(Clone)]
+pub struct PublishedView {
+    /// Grows by one with each view taken.
+    pub seq: u64,
+    /// The view.
     pub view: Arc<ClusterView>,
+}
+
+/// The view the data thread routes with: the newest it was given.
+pub struct LatestView {
+    seq: u64,
+    view: Arc<ClusterView>,
+}
+
+impl LatestView {
+    /// Starts with the bus thread's first view.
+    pub fn new(first: PublishedView) -> LatestView {
+        LatestView {
+            seq: first.seq,
+            view: first.view,
+        }
+    }
+
+    /// Takes `p` unless a newer view is already in use.
+    pub fn offer(&mut self, p: PublishedView) {
+        if p.seq > self.seq {
+            self.seq = p.seq;
+            self.view = p.view;
+        }
+    }
+
+    /// The view.
+    pub fn get(&self) -> &Arc<ClusterView> {
+        &self.view
+    }
 }
 
 /// What the bus thread tells the data thread.
 pub enum Event {
-    /// The cluster view changed: routing uses this one from now on.
-    View(Arc<ClusterView>),
+    /// The cluster view changed: routing uses this one from now on (unless
+    /// a newer one came with a command's reply meanwhile).
+    View(PublishedView),
     /// A message published on another node, to deliver to local subscribers.
     Published {
         /// Channel.
@@ -194,7 +237,7 @@ pub fn start(
     mut file: NodesFile,
     seed: u64,
     data_waker: Arc<Waker>,
-) -> io::Result<(BusHandle, Arc<ClusterView>)> {
+) -> io::Result<(BusHandle, PublishedView)> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let bus_port = if config.cluster_port != 0 {
@@ -219,7 +262,10 @@ pub fn start(
     let node = ClusterNode::new(config, restored, seed, now);
     file.save_view(node.view(), true)
         .map_err(io::Error::other)?;
-    let first_view = Arc::new(node.view().clone());
+    let first_view = PublishedView {
+        seq: 0,
+        view: Arc::new(node.view().clone()),
+    };
     let (req_tx, req_rx) = mpsc::channel();
     let (ev_tx, ev_rx) = mpsc::channel();
     let mut driver = Driver {
@@ -274,7 +320,8 @@ struct Driver {
     file: NodesFile,
     pending_inputs: VecDeque<Input>,
     view_dirty: bool,
-    last_view: Arc<ClusterView>,
+    /// The view last handed over (by event or with a command's reply).
+    last_view: PublishedView,
 }
 
 /// `ping:3,pong:4` for the message types with a non-zero count.
@@ -416,12 +463,20 @@ impl Driver {
         }
     }
 
+    /// The current view, numbered after the last one handed over.
+    fn take_view(&mut self) -> PublishedView {
+        self.view_dirty = false;
+        self.last_view = PublishedView {
+            seq: self.last_view.seq + 1,
+            view: Arc::new(self.node.view().clone()),
+        };
+        self.last_view.clone()
+    }
+
     fn publish_view_if_changed(&mut self) {
         // Cheap structural comparison first; a clone only when it changed.
-        if self.view_dirty || *self.last_view != *self.node.view() {
-            self.view_dirty = false;
-            let v = Arc::new(self.node.view().clone());
-            self.last_view = v.clone();
+        if self.view_dirty || *self.last_view.view != *self.node.view() {
+            let v = self.take_view();
             self.notify_data(Event::View(v));
         }
     }
@@ -455,9 +510,7 @@ impl Driver {
                         Ok(Outcome::Delegated(_)) => Err("HELP".into()),
                         Err(e) => Err(e.to_string()),
                     };
-                    let view = Arc::new(self.node.view().clone());
-                    self.last_view = view.clone();
-                    self.view_dirty = false;
+                    let view = self.take_view();
                     let _ = reply.send(CommandReply { result, view });
                 }
                 Request::Reconfigure {
@@ -732,5 +785,39 @@ impl Driver {
             text.push('\n');
         }
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shoal_cluster::view::Node;
+    use shoal_types::{Epoch, NodeId};
+
+    fn view(epoch: u64) -> Arc<ClusterView> {
+        let mut v = ClusterView::new(Node::new(NodeId::from_random([7; 20])));
+        v.current_epoch = Epoch(epoch);
+        Arc::new(v)
+    }
+
+    fn published(seq: u64) -> PublishedView {
+        PublishedView {
+            seq,
+            view: view(seq),
+        }
+    }
+
+    #[test]
+    fn an_older_view_never_replaces_a_newer_one() {
+        let mut latest = LatestView::new(published(0));
+        // A command's reply (view 5) is read before the event queued ahead
+        // of the command (view 4): the command's view stays.
+        latest.offer(published(5));
+        latest.offer(published(4));
+        assert_eq!(latest.get().current_epoch, Epoch(5));
+        latest.offer(published(6));
+        assert_eq!(latest.get().current_epoch, Epoch(6));
+        latest.offer(published(6));
+        assert_eq!(latest.get().current_epoch, Epoch(6));
     }
 }

@@ -2,19 +2,20 @@
 //! passes, the CLUSTER command, and the events the bus thread sends.
 //!
 //! The cluster state machine runs on the bus thread ([`crate::bus`]). The
-//! data thread keeps the latest view it published (an `Arc`, swapped when a
-//! new one arrives) and routes against it: no lock and no cross-thread
+//! data thread keeps the newest view it was given (an `Arc`, swapped when a
+//! newer one arrives) and routes against it: no lock and no cross-thread
 //! call per command. CLUSTER commands, which are rare, are sent to the bus
-//! thread and waited for.
+//! thread and waited for; their reply carries the view after them, which
+//! an older view still queued as an event must not replace (the views are
+//! numbered: [`crate::bus::LatestView`]).
 
-use crate::bus::{self, BusHandle, Event, KeyFacts, Request};
+use crate::bus::{self, BusHandle, Event, KeyFacts, LatestView, Request};
 use crate::nodes_file::NodesFile;
 use crate::server::Server;
 use crate::settings::ServerSettings;
 use shoal_cluster::commands::parse_slot_arg;
 use shoal_cluster::config::ClusterConfig;
 use shoal_cluster::routing::{self, CommandKind, Route, RouteFlags, RoutingConfig};
-use shoal_cluster::view::ClusterView;
 use shoal_command_table::{flags, CommandSpec, GetKeys};
 use shoal_resp::request::Args;
 use std::path::Path;
@@ -22,8 +23,8 @@ use std::sync::Arc;
 
 /// This node's cluster state as the data path sees it.
 pub struct ClusterMode {
-    /// The latest view published by the bus thread.
-    pub view: Arc<ClusterView>,
+    /// The newest view the bus thread gave (by event or with a reply).
+    pub view: LatestView,
     /// The bus thread.
     pub bus: BusHandle,
     /// `cluster-allow-reads-when-down`.
@@ -68,9 +69,9 @@ impl ClusterMode {
         }
         let (bus, view) = bus::start(config, &settings.bind, restored, file, seed, data_waker)
             .map_err(|e| e.to_string())?;
-        crate::notice!("Cluster bus listening, I'm {}", view.myself_id());
+        crate::notice!("Cluster bus listening, I'm {}", view.view.myself_id());
         Ok(ClusterMode {
-            view,
+            view: LatestView::new(view),
             bus,
             allow_reads_when_down: settings.cluster_allow_reads_when_down,
         })
@@ -88,7 +89,7 @@ impl Server {
             match ev {
                 Event::View(v) => {
                     if let Some(m) = self.cluster.as_mut() {
-                        m.view = v;
+                        m.view.offer(v);
                     }
                 }
                 Event::Published {
@@ -168,7 +169,7 @@ pub fn cluster(s: &mut Server, idx: usize, args: Args<'_>) {
                 return;
             };
             if let Some(m) = s.cluster.as_mut() {
-                m.view = reply.view;
+                m.view.offer(reply.view);
             }
             let out = &mut s.clients[idx].reply;
             match reply.result {
@@ -347,7 +348,7 @@ pub fn check_route(
         ..RoutingConfig::default()
     };
     let db = &s.dbs[0];
-    let route = routing::route(&mode.view, &keys, &route_flags, &cfg, |k: &[u8]| {
+    let route = routing::route(mode.view.get(), &keys, &route_flags, &cfg, |k: &[u8]| {
         db.peek_ref(k).is_some_and(|e| !e.is_expired(s.now_ms))
     });
     match route {
