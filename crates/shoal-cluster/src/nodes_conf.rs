@@ -37,7 +37,7 @@ use shoal_types::{Epoch, Millis, NodeId, Slot};
 
 use crate::slots::SlotRange;
 use crate::texts::{write_line, write_node_lines};
-use crate::view::{flag_by_name, ClusterView, LinkState, Node, OpenSlot};
+use crate::view::{flag_by_name, ClusterView, LinkState, Node, OpenSlot, RangesByPosition};
 
 /// The nodes.conf text for `view`, as redis-server 7.0 writes it.
 pub fn render_nodes_conf(view: &ClusterView) -> String {
@@ -74,7 +74,7 @@ fn write_vars_line(view: &ClusterView, out: &mut String) {
 pub(crate) struct NodesConfRenderer {
     /// The slots generation of `ranges`, and every node's slot runs by
     /// table position.
-    ranges: Option<(u64, Vec<Vec<SlotRange>>)>,
+    ranges: Option<(u64, RangesByPosition)>,
     /// The last line rendered at each table position.
     lines: Vec<Option<CachedLine>>,
 }
@@ -165,7 +165,7 @@ impl NodesConfRenderer {
             if node.in_handshake() {
                 continue;
             }
-            let mine = ranges.get(pos).map_or(&[][..], Vec::as_slice);
+            let mine = ranges.of(pos);
             let open = if node.is_myself() { &open[..] } else { &[] };
             let epoch = view.effective_config_epoch(node);
             let cached = &mut self.lines[pos];

@@ -257,6 +257,23 @@ impl Node {
     }
 }
 
+/// Every node's slot runs, by table position
+/// ([`ClusterView::slot_ranges_by_position`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RangesByPosition {
+    ranges: Vec<SlotRange>,
+    spans: Vec<(u32, u32)>,
+}
+
+impl RangesByPosition {
+    /// The runs of the node at `pos`, ascending (empty past the table).
+    pub(crate) fn of(&self, pos: usize) -> &[SlotRange] {
+        self.spans
+            .get(pos)
+            .map_or(&[][..], |&(a, b)| &self.ranges[a as usize..b as usize])
+    }
+}
+
 /// The cluster state as CLUSTER INFO prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClusterState {
@@ -822,15 +839,27 @@ impl ClusterView {
 
     /// Every node's slots as maximal ascending runs, by table position
     /// (shorter than the table when the last nodes own nothing).
-    pub(crate) fn slot_ranges_by_position(&self) -> Vec<Vec<SlotRange>> {
-        let mut out: Vec<Vec<SlotRange>> = Vec::new();
-        for (range, pos) in self.owned_runs() {
-            if out.len() <= pos {
-                out.resize_with(pos + 1, Vec::new);
-            }
-            out[pos].push(range);
+    pub(crate) fn slot_ranges_by_position(&self) -> RangesByPosition {
+        let runs = self.owned_runs();
+        // Counting sort by position: two allocations, whatever the number
+        // of owners.
+        let mut spans = vec![(0u32, 0u32); self.nodes.len()];
+        let mut counts = vec![0u32; self.nodes.len()];
+        for &(_, pos) in &runs {
+            counts[pos] += 1;
         }
-        out
+        let mut next = 0;
+        for (span, count) in spans.iter_mut().zip(&counts) {
+            *span = (next, next + count);
+            next += count;
+        }
+        let mut ranges = vec![SlotRange::single(crate::slots::slot_unchecked(0)); runs.len()];
+        let mut fill: Vec<u32> = spans.iter().map(|s| s.0).collect();
+        for (range, pos) in runs {
+            ranges[fill[pos] as usize] = range;
+            fill[pos] += 1;
+        }
+        RangesByPosition { ranges, spans }
     }
 
     /// A number that changes whenever slot ownership (or the node
