@@ -13,6 +13,12 @@ use shoal_sim::bench::{bench_row, markdown};
 use shoal_sim::simulation::{run, Report, RunOptions};
 use shoal_sim::Scenario;
 
+/// The allocator the server runs with. The nodes allocate a nodes.conf
+/// text per save and a frame per message; glibc's malloc spent a fifth of
+/// the 500-node run in its free-list search for those.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "shoal-sim",

@@ -84,14 +84,15 @@ fn push_run(runs: &mut Vec<Run>, run: Run) {
     }
 }
 
-/// The slot table as runs, from the view's owner runs and "not claimed"
-/// runs (no per-slot pass: this runs for every change of slot owners).
-fn snapshot(view: &ClusterView) -> Snapshot {
+/// The slot table as runs, from the view's owner runs (`owned`, from
+/// [`owned_runs`]) and "not claimed" runs (no per-slot pass: this runs
+/// for every change of slot owners).
+fn snapshot(view: &ClusterView, owned: &[(SlotRange, NodeId, u64)]) -> Snapshot {
     let unclaimed = view.not_claiming_ranges();
     let mut u = 0;
     let mut runs: Vec<Run> = Vec::new();
     let mut next: u32 = 0;
-    for (range, owner, epoch) in owned_runs(view) {
+    for &(range, owner, epoch) in owned {
         let (start, end) = (u32::from(range.start.get()), u32::from(range.end.get()));
         if next < start {
             push_run(
@@ -149,10 +150,10 @@ fn snapshot(view: &ClusterView) -> Snapshot {
 /// owner, its epoch, old run).
 fn first_bad_adoption<'a>(
     before: &'a [Run],
-    view: &ClusterView,
+    owned: &[(SlotRange, NodeId, u64)],
 ) -> Option<(u16, NodeId, u64, &'a Run)> {
     let mut i = 0;
-    for (range, owner, epoch) in owned_runs(view) {
+    for &(range, owner, epoch) in owned {
         let (start, end) = (range.start.get(), range.end.get());
         let mut x = start;
         loop {
@@ -198,7 +199,7 @@ impl Invariant for ClaimsNeedHigherEpoch {
         let before = match (step.boot, slot_entry.as_ref()) {
             (Boot::Running, Some(b)) => b,
             _ => {
-                *slot_entry = Some(snapshot(view));
+                *slot_entry = Some(snapshot(view, &owned_runs(view)));
                 return Ok(());
             }
         };
@@ -212,7 +213,8 @@ impl Invariant for ClaimsNeedHigherEpoch {
         if same_fingerprint(&before.fingerprint, view) {
             return Ok(());
         }
-        if let Some((s, new_owner, epoch, was)) = first_bad_adoption(&before.runs, view) {
+        let owned = owned_runs(view);
+        if let Some((s, new_owner, epoch, was)) = first_bad_adoption(&before.runs, &owned) {
             let old = was.owner.expect("an adoption has an old owner");
             return Err(format!(
                 "n{} gave slot {s} to {} (configEpoch {epoch}) over {} (configEpoch {})",
@@ -222,7 +224,7 @@ impl Invariant for ClaimsNeedHigherEpoch {
                 was.epoch
             ));
         }
-        *slot_entry = Some(snapshot(view));
+        *slot_entry = Some(snapshot(view, &owned));
         Ok(())
     }
 }
@@ -294,7 +296,7 @@ mod tests {
         for _ in 0..40 {
             let a = random_view(&mut rng);
             let b = random_view(&mut rng);
-            let snap = snapshot(&a);
+            let snap = snapshot(&a, &owned_runs(&a));
             assert!(same_fingerprint(&snap.fingerprint, &a));
             for s in 0..SLOTS {
                 assert_eq!(
@@ -311,7 +313,8 @@ mod tests {
                 }
                 (epoch <= was.1).then_some((s, new_owner, epoch))
             });
-            let fast = first_bad_adoption(&snap.runs, &b).map(|(s, o, e, _)| (s, o, e));
+            let fast =
+                first_bad_adoption(&snap.runs, &owned_runs(&b)).map(|(s, o, e, _)| (s, o, e));
             assert_eq!(fast, naive);
             found += usize::from(naive.is_some());
         }
