@@ -45,7 +45,10 @@ fn shoal_server_binary() -> PathBuf {
             cargo.arg("--release");
         }
         let status = cargo.status().expect("run cargo build -p shoal-server");
-        assert!(status.success(), "cargo build -p shoal-server failed");
+        assert!(
+            status.success(),
+            "cargo build -p shoal-server failed: these tests run the workspace's own server"
+        );
     });
     assert!(bin.is_file(), "no shoal-server at {}", bin.display());
     bin
@@ -286,7 +289,14 @@ fn shoal_nodes_create_check_map_add_and_delete() {
     assert!(map.contains("links, all connected"), "{map}");
     assert!(map.contains("[OK] All nodes are healthy"), "{map}");
 
-    // add-node as a replica, then del-node.
+    add_and_delete_a_replica(&ports);
+}
+
+/// `add-node --cluster-slave` of the fourth node of `ports` to the cluster
+/// of the first three, then `del-node` of it; redis-cli's check agrees
+/// after each.
+fn add_and_delete_a_replica(ports: &[u16]) {
+    let addr = format!("127.0.0.1:{}", ports[0]);
     let new_addr = format!("127.0.0.1:{}", ports[3]);
     let out = cluster(
         shoal_cli(),
@@ -326,6 +336,16 @@ fn shoal_nodes_create_check_map_add_and_delete() {
     );
     let check = assert_checks_agree(ports[0]);
     assert!(!check.contains("additional replica"), "{check}");
+}
+
+#[test]
+fn redis_nodes_add_and_delete_a_replica() {
+    let nodes: Vec<RedisServer> = (0..4).map(|_| redis_node()).collect();
+    let ports: Vec<u16> = nodes.iter().map(|n| n.port).collect();
+    let ours = tool(shoal_cli(), &create_args(&ports[..3], 0));
+    assert!(ours.status.success(), "{}", text(&ours));
+    wait_cluster_ok(&ports[..3]);
+    add_and_delete_a_replica(&ports);
 }
 
 #[test]
