@@ -702,7 +702,7 @@ fn add_rebalance_drain_and_delete(ports: &[u16]) {
         words.extend(extra.iter().map(|w| w.to_string()));
         words
     };
-    let as_strs = |w: &[String]| -> Vec<String> {
+    let cluster_args = |w: &[String]| -> Vec<String> {
         let mut args = vec!["--cluster".to_owned()];
         args.extend(w.iter().cloned());
         args
@@ -718,7 +718,7 @@ fn add_rebalance_drain_and_delete(ports: &[u16]) {
             .map(str::to_owned)
             .collect()
     };
-    let simulate = as_strs(&weighted(&["--cluster-simulate"]));
+    let simulate = cluster_args(&weighted(&["--cluster-simulate"]));
     let ours = tool(shoal_cli(), &simulate);
     let theirs = tool(&reference("redis-cli"), &simulate);
     assert!(ours.status.success(), "{}", text(&ours));
@@ -728,7 +728,7 @@ fn add_rebalance_drain_and_delete(ports: &[u16]) {
 
     let out = tool(
         shoal_cli(),
-        &as_strs(&weighted(&["--cluster-pipeline", "7"])),
+        &cluster_args(&weighted(&["--cluster-pipeline", "7"])),
     );
     let log = text(&out);
     assert!(out.status.success(), "{log}");
@@ -762,7 +762,7 @@ fn add_rebalance_drain_and_delete(ports: &[u16]) {
     assert_checks_agree(ports[0]);
     assert_keys_readable(&reference("redis-cli"), ports[3], KEYS);
     assert_keys_readable(shoal_cli(), ports[0], KEYS);
-    let out = tool(shoal_cli(), &as_strs(&weighted(&[])));
+    let out = tool(shoal_cli(), &cluster_args(&weighted(&[])));
     assert!(
         text(&out).contains("*** No rebalancing needed!"),
         "{}",
