@@ -13,7 +13,7 @@ use crate::spec::{
 /// Number of top-level commands.
 pub(crate) const COMMAND_COUNT: usize = 213;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 288;
+pub(crate) const ID_COUNT: usize = 292;
 /// Longest top-level command name, in bytes.
 pub(crate) const MAX_NAME_LEN: usize = 20;
 /// log2 of the size of [`LOOKUP`].
@@ -11096,7 +11096,52 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
     },
 ];
 
-static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
+static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
+    CommandSpec {
+        name: "client|caching",
+        arity: 3,
+        flags: f::NOSCRIPT | f::LOADING | f::STALE | f::SENTINEL,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow", "@connection"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Says whether the keys read by the next command are tracked (OPTIN and OPTOUT modes).",
+            since: "6.0.0",
+            group: "connection",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "mode",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "yes",
+                            kind: ArgType::PureToken,
+                            token: Some("YES"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "no",
+                            kind: ArgType::PureToken,
+                            token: Some("NO"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 224,
+    },
     CommandSpec {
         name: "client|getname",
         arity: 2,
@@ -11120,7 +11165,32 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 224,
+        id: 225,
+    },
+    CommandSpec {
+        name: "client|getredir",
+        arity: 2,
+        flags: f::NOSCRIPT | f::LOADING | f::STALE | f::SENTINEL,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow", "@connection"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns the id of the client invalidation messages are redirected to.",
+            since: "6.0.0",
+            group: "connection",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 226,
     },
     CommandSpec {
         name: "client|help",
@@ -11145,7 +11215,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 225,
+        id: 227,
     },
     CommandSpec {
         name: "client|id",
@@ -11170,7 +11240,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 226,
+        id: 228,
     },
     CommandSpec {
         name: "client|info",
@@ -11195,7 +11265,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 227,
+        id: 229,
     },
     CommandSpec {
         name: "client|kill",
@@ -11220,115 +11290,114 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
                 ("2.8.12", "Filter form of the arguments introduced."),
                 ("2.8.12", "ID filter introduced."),
                 ("3.2.0", "master accepted as a TYPE."),
-                (
-                    "5.0.0",
-                    "replica accepted as a TYPE, slave kept as an alias.",
-                ),
+                ("5.0.0", "replica accepted as a TYPE, slave kept as an alias."),
                 ("6.2.0", "LADDR filter introduced."),
             ],
-            arguments: &[ArgDoc {
-                name: "filter",
-                kind: ArgType::Oneof,
-                arguments: &[
-                    ArgDoc {
-                        name: "ip:port",
-                        kind: ArgType::String,
-                        deprecated_since: Some("2.8.12"),
-                        ..ArgDoc::BLANK
-                    },
-                    ArgDoc {
-                        name: "new-format",
-                        kind: ArgType::Oneof,
-                        flags: d::MULTIPLE,
-                        arguments: &[
-                            ArgDoc {
-                                name: "client-id",
-                                kind: ArgType::Integer,
-                                token: Some("ID"),
-                                since: Some("2.8.12"),
-                                flags: d::OPTIONAL,
-                                ..ArgDoc::BLANK
-                            },
-                            ArgDoc {
-                                name: "normal_master_slave_pubsub",
-                                kind: ArgType::Oneof,
-                                token: Some("TYPE"),
-                                since: Some("2.8.12"),
-                                flags: d::OPTIONAL,
-                                arguments: &[
-                                    ArgDoc {
-                                        name: "normal",
-                                        kind: ArgType::PureToken,
-                                        token: Some("NORMAL"),
-                                        ..ArgDoc::BLANK
-                                    },
-                                    ArgDoc {
-                                        name: "master",
-                                        kind: ArgType::PureToken,
-                                        token: Some("MASTER"),
-                                        since: Some("3.2.0"),
-                                        ..ArgDoc::BLANK
-                                    },
-                                    ArgDoc {
-                                        name: "slave",
-                                        kind: ArgType::PureToken,
-                                        token: Some("SLAVE"),
-                                        ..ArgDoc::BLANK
-                                    },
-                                    ArgDoc {
-                                        name: "replica",
-                                        kind: ArgType::PureToken,
-                                        token: Some("REPLICA"),
-                                        since: Some("5.0.0"),
-                                        ..ArgDoc::BLANK
-                                    },
-                                    ArgDoc {
-                                        name: "pubsub",
-                                        kind: ArgType::PureToken,
-                                        token: Some("PUBSUB"),
-                                        ..ArgDoc::BLANK
-                                    },
-                                ],
-                                ..ArgDoc::BLANK
-                            },
-                            ArgDoc {
-                                name: "username",
-                                kind: ArgType::String,
-                                token: Some("USER"),
-                                flags: d::OPTIONAL,
-                                ..ArgDoc::BLANK
-                            },
-                            ArgDoc {
-                                name: "ip:port",
-                                kind: ArgType::String,
-                                token: Some("ADDR"),
-                                flags: d::OPTIONAL,
-                                ..ArgDoc::BLANK
-                            },
-                            ArgDoc {
-                                name: "ip:port",
-                                kind: ArgType::String,
-                                token: Some("LADDR"),
-                                since: Some("6.2.0"),
-                                flags: d::OPTIONAL,
-                                ..ArgDoc::BLANK
-                            },
-                            ArgDoc {
-                                name: "yes/no",
-                                kind: ArgType::String,
-                                token: Some("SKIPME"),
-                                flags: d::OPTIONAL,
-                                ..ArgDoc::BLANK
-                            },
-                        ],
-                        ..ArgDoc::BLANK
-                    },
-                ],
-                ..ArgDoc::BLANK
-            }],
+            arguments: &[
+                ArgDoc {
+                    name: "filter",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "ip:port",
+                            kind: ArgType::String,
+                            deprecated_since: Some("2.8.12"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "new-format",
+                            kind: ArgType::Oneof,
+                            flags: d::MULTIPLE,
+                            arguments: &[
+                                ArgDoc {
+                                    name: "client-id",
+                                    kind: ArgType::Integer,
+                                    token: Some("ID"),
+                                    since: Some("2.8.12"),
+                                    flags: d::OPTIONAL,
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "normal_master_slave_pubsub",
+                                    kind: ArgType::Oneof,
+                                    token: Some("TYPE"),
+                                    since: Some("2.8.12"),
+                                    flags: d::OPTIONAL,
+                                    arguments: &[
+                                        ArgDoc {
+                                            name: "normal",
+                                            kind: ArgType::PureToken,
+                                            token: Some("NORMAL"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "master",
+                                            kind: ArgType::PureToken,
+                                            token: Some("MASTER"),
+                                            since: Some("3.2.0"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "slave",
+                                            kind: ArgType::PureToken,
+                                            token: Some("SLAVE"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "replica",
+                                            kind: ArgType::PureToken,
+                                            token: Some("REPLICA"),
+                                            since: Some("5.0.0"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                        ArgDoc {
+                                            name: "pubsub",
+                                            kind: ArgType::PureToken,
+                                            token: Some("PUBSUB"),
+                                            ..ArgDoc::BLANK
+                                        },
+                                    ],
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "username",
+                                    kind: ArgType::String,
+                                    token: Some("USER"),
+                                    flags: d::OPTIONAL,
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "ip:port",
+                                    kind: ArgType::String,
+                                    token: Some("ADDR"),
+                                    flags: d::OPTIONAL,
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "ip:port",
+                                    kind: ArgType::String,
+                                    token: Some("LADDR"),
+                                    since: Some("6.2.0"),
+                                    flags: d::OPTIONAL,
+                                    ..ArgDoc::BLANK
+                                },
+                                ArgDoc {
+                                    name: "yes/no",
+                                    kind: ArgType::String,
+                                    token: Some("SKIPME"),
+                                    flags: d::OPTIONAL,
+                                    ..ArgDoc::BLANK
+                                },
+                            ],
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
         },
         getkeys: GetKeys::Specs,
-        id: 228,
+        id: 230,
     },
     CommandSpec {
         name: "client|list",
@@ -11353,10 +11422,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
                 ("2.8.12", "id field introduced."),
                 ("5.0.0", "TYPE filter introduced."),
                 ("6.0.0", "user field introduced."),
-                (
-                    "6.2.0",
-                    "argv-mem, tot-mem, laddr and redir fields and the ID filter introduced.",
-                ),
+                ("6.2.0", "argv-mem, tot-mem, laddr and redir fields and the ID filter introduced."),
                 ("7.0.0", "resp, multi-mem, rbs and rbp fields introduced."),
                 ("7.0.3", "ssub field introduced."),
             ],
@@ -11401,18 +11467,20 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
                     token: Some("ID"),
                     since: Some("6.2.0"),
                     flags: d::OPTIONAL,
-                    arguments: &[ArgDoc {
-                        name: "client-id",
-                        kind: ArgType::Integer,
-                        flags: d::MULTIPLE,
-                        ..ArgDoc::BLANK
-                    }],
+                    arguments: &[
+                        ArgDoc {
+                            name: "client-id",
+                            kind: ArgType::Integer,
+                            flags: d::MULTIPLE,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
                     ..ArgDoc::BLANK
                 },
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 229,
+        id: 231,
     },
     CommandSpec {
         name: "client|no-evict",
@@ -11434,28 +11502,30 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             deprecated_since: None,
             replaced_by: None,
             history: &[],
-            arguments: &[ArgDoc {
-                name: "enabled",
-                kind: ArgType::Oneof,
-                arguments: &[
-                    ArgDoc {
-                        name: "on",
-                        kind: ArgType::PureToken,
-                        token: Some("ON"),
-                        ..ArgDoc::BLANK
-                    },
-                    ArgDoc {
-                        name: "off",
-                        kind: ArgType::PureToken,
-                        token: Some("OFF"),
-                        ..ArgDoc::BLANK
-                    },
-                ],
-                ..ArgDoc::BLANK
-            }],
+            arguments: &[
+                ArgDoc {
+                    name: "enabled",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "on",
+                            kind: ArgType::PureToken,
+                            token: Some("ON"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "off",
+                            kind: ArgType::PureToken,
+                            token: Some("OFF"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
         },
         getkeys: GetKeys::Specs,
-        id: 230,
+        id: 232,
     },
     CommandSpec {
         name: "client|pause",
@@ -11478,11 +11548,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             replaced_by: None,
             history: &[("6.2.0", "WRITE mode and the mode argument introduced.")],
             arguments: &[
-                ArgDoc {
-                    name: "timeout",
-                    kind: ArgType::Integer,
-                    ..ArgDoc::BLANK
-                },
+                ArgDoc { name: "timeout", kind: ArgType::Integer, ..ArgDoc::BLANK },
                 ArgDoc {
                     name: "mode",
                     kind: ArgType::Oneof,
@@ -11507,7 +11573,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 231,
+        id: 233,
     },
     CommandSpec {
         name: "client|reply",
@@ -11529,34 +11595,36 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             deprecated_since: None,
             replaced_by: None,
             history: &[],
-            arguments: &[ArgDoc {
-                name: "on_off_skip",
-                kind: ArgType::Oneof,
-                arguments: &[
-                    ArgDoc {
-                        name: "on",
-                        kind: ArgType::PureToken,
-                        token: Some("ON"),
-                        ..ArgDoc::BLANK
-                    },
-                    ArgDoc {
-                        name: "off",
-                        kind: ArgType::PureToken,
-                        token: Some("OFF"),
-                        ..ArgDoc::BLANK
-                    },
-                    ArgDoc {
-                        name: "skip",
-                        kind: ArgType::PureToken,
-                        token: Some("SKIP"),
-                        ..ArgDoc::BLANK
-                    },
-                ],
-                ..ArgDoc::BLANK
-            }],
+            arguments: &[
+                ArgDoc {
+                    name: "on_off_skip",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "on",
+                            kind: ArgType::PureToken,
+                            token: Some("ON"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "off",
+                            kind: ArgType::PureToken,
+                            token: Some("OFF"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "skip",
+                            kind: ArgType::PureToken,
+                            token: Some("SKIP"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+            ],
         },
         getkeys: GetKeys::Specs,
-        id: 232,
+        id: 234,
     },
     CommandSpec {
         name: "client|setname",
@@ -11578,14 +11646,124 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             deprecated_since: None,
             replaced_by: None,
             history: &[],
-            arguments: &[ArgDoc {
-                name: "connection-name",
-                kind: ArgType::String,
-                ..ArgDoc::BLANK
-            }],
+            arguments: &[
+                ArgDoc { name: "connection-name", kind: ArgType::String, ..ArgDoc::BLANK },
+            ],
         },
         getkeys: GetKeys::Specs,
-        id: 233,
+        id: 235,
+    },
+    CommandSpec {
+        name: "client|tracking",
+        arity: -3,
+        flags: f::NOSCRIPT | f::LOADING | f::STALE | f::SENTINEL,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow", "@connection"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Turns client-side caching invalidation messages on or off for the connection.",
+            since: "6.0.0",
+            group: "connection",
+            complexity: Some("O(1), plus O(N) for N prefixes in BCAST mode."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "status",
+                    kind: ArgType::Oneof,
+                    arguments: &[
+                        ArgDoc {
+                            name: "on",
+                            kind: ArgType::PureToken,
+                            token: Some("ON"),
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "off",
+                            kind: ArgType::PureToken,
+                            token: Some("OFF"),
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "client-id",
+                    kind: ArgType::Integer,
+                    token: Some("REDIRECT"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "prefix",
+                    kind: ArgType::String,
+                    token: Some("PREFIX"),
+                    flags: d::OPTIONAL | d::MULTIPLE | d::MULTIPLE_TOKEN,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "bcast",
+                    kind: ArgType::PureToken,
+                    token: Some("BCAST"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "optin",
+                    kind: ArgType::PureToken,
+                    token: Some("OPTIN"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "optout",
+                    kind: ArgType::PureToken,
+                    token: Some("OPTOUT"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "noloop",
+                    kind: ArgType::PureToken,
+                    token: Some("NOLOOP"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 236,
+    },
+    CommandSpec {
+        name: "client|trackinginfo",
+        arity: 2,
+        flags: f::NOSCRIPT | f::LOADING | f::STALE | f::SENTINEL,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow", "@connection"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns the connection's client-side caching settings.",
+            since: "6.2.0",
+            group: "connection",
+            complexity: Some("O(1), plus O(N) for N prefixes."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 237,
     },
     CommandSpec {
         name: "client|unblock",
@@ -11608,11 +11786,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             replaced_by: None,
             history: &[],
             arguments: &[
-                ArgDoc {
-                    name: "client-id",
-                    kind: ArgType::Integer,
-                    ..ArgDoc::BLANK
-                },
+                ArgDoc { name: "client-id", kind: ArgType::Integer, ..ArgDoc::BLANK },
                 ArgDoc {
                     name: "timeout_error",
                     kind: ArgType::Oneof,
@@ -11636,7 +11810,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 234,
+        id: 238,
     },
     CommandSpec {
         name: "client|unpause",
@@ -11661,7 +11835,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 12] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 235,
+        id: 239,
     },
 ];
 
@@ -11689,7 +11863,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 236,
+        id: 240,
     },
     CommandSpec {
         name: "command|docs",
@@ -11719,7 +11893,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 237,
+        id: 241,
     },
     CommandSpec {
         name: "command|getkeys",
@@ -11744,7 +11918,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 238,
+        id: 242,
     },
     CommandSpec {
         name: "command|getkeysandflags",
@@ -11769,7 +11943,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 239,
+        id: 243,
     },
     CommandSpec {
         name: "command|help",
@@ -11794,7 +11968,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 240,
+        id: 244,
     },
     CommandSpec {
         name: "command|info",
@@ -11827,7 +12001,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 241,
+        id: 245,
     },
     CommandSpec {
         name: "command|list",
@@ -11878,7 +12052,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 242,
+        id: 246,
     },
 ];
 
@@ -11916,7 +12090,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 243,
+        id: 247,
     },
     CommandSpec {
         name: "config|help",
@@ -11941,7 +12115,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 244,
+        id: 248,
     },
     CommandSpec {
         name: "config|resetstat",
@@ -11966,7 +12140,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 245,
+        id: 249,
     },
     CommandSpec {
         name: "config|rewrite",
@@ -11991,7 +12165,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 246,
+        id: 250,
     },
     CommandSpec {
         name: "config|set",
@@ -12033,7 +12207,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 247,
+        id: 251,
     },
 ];
 
@@ -12066,7 +12240,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 248,
+        id: 252,
     },
     CommandSpec {
         name: "slowlog|help",
@@ -12091,7 +12265,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 249,
+        id: 253,
     },
     CommandSpec {
         name: "slowlog|len",
@@ -12120,7 +12294,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 250,
+        id: 254,
     },
     CommandSpec {
         name: "slowlog|reset",
@@ -12145,7 +12319,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 251,
+        id: 255,
     },
 ];
 
@@ -12177,7 +12351,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 252,
+        id: 256,
     },
     CommandSpec {
         name: "latency|help",
@@ -12202,7 +12376,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 253,
+        id: 257,
     },
     CommandSpec {
         name: "latency|history",
@@ -12235,7 +12409,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 254,
+        id: 258,
     },
     CommandSpec {
         name: "latency|latest",
@@ -12264,7 +12438,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 255,
+        id: 259,
     },
     CommandSpec {
         name: "latency|reset",
@@ -12294,7 +12468,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 256,
+        id: 260,
     },
 ];
 
@@ -12326,7 +12500,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 257,
+        id: 261,
     },
     CommandSpec {
         name: "memory|help",
@@ -12351,7 +12525,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 258,
+        id: 262,
     },
     CommandSpec {
         name: "memory|stats",
@@ -12380,7 +12554,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 259,
+        id: 263,
     },
     CommandSpec {
         name: "memory|usage",
@@ -12428,7 +12602,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 260,
+        id: 264,
     },
 ];
 
@@ -12461,7 +12635,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 265,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -12503,7 +12677,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 266,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -12528,7 +12702,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 267,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -12557,7 +12731,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 264,
+        id: 268,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -12586,7 +12760,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 265,
+        id: 269,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -12616,7 +12790,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 266,
+        id: 270,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -12658,7 +12832,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 267,
+        id: 271,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -12702,7 +12876,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 268,
+        id: 272,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -12727,7 +12901,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 269,
+        id: 273,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -12756,7 +12930,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 270,
+        id: 274,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -12792,7 +12966,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 271,
+        id: 275,
     },
     CommandSpec {
         name: "cluster|help",
@@ -12817,7 +12991,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 272,
+        id: 276,
     },
     CommandSpec {
         name: "cluster|info",
@@ -12842,7 +13016,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 273,
+        id: 277,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -12871,7 +13045,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 274,
+        id: 278,
     },
     CommandSpec {
         name: "cluster|links",
@@ -12896,7 +13070,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 275,
+        id: 279,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -12939,7 +13113,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 276,
+        id: 280,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -12964,7 +13138,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 277,
+        id: 281,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -12989,7 +13163,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 278,
+        id: 282,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -13018,7 +13192,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 279,
+        id: 283,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -13047,7 +13221,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 280,
+        id: 284,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -13091,7 +13265,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 281,
+        id: 285,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -13116,7 +13290,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 282,
+        id: 286,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -13145,7 +13319,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 283,
+        id: 287,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -13207,7 +13381,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 284,
+        id: 288,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -13232,7 +13406,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 285,
+        id: 289,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -13261,7 +13435,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 286,
+        id: 290,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -13289,7 +13463,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 287,
+        id: 291,
     },
 ];
 
@@ -13531,6 +13705,10 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &CLIENT_SUBCOMMANDS[9],
     &CLIENT_SUBCOMMANDS[10],
     &CLIENT_SUBCOMMANDS[11],
+    &CLIENT_SUBCOMMANDS[12],
+    &CLIENT_SUBCOMMANDS[13],
+    &CLIENT_SUBCOMMANDS[14],
+    &CLIENT_SUBCOMMANDS[15],
     &COMMAND_SUBCOMMANDS[0],
     &COMMAND_SUBCOMMANDS[1],
     &COMMAND_SUBCOMMANDS[2],

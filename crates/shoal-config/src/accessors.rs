@@ -208,6 +208,8 @@ impl Config {
         zset_max_listpack_value -> u64 = "zset-max-listpack-value";
         /// `hll-sparse-max-bytes`: the largest sparse HyperLogLog, in bytes.
         hll_sparse_max_bytes -> u64 = "hll-sparse-max-bytes";
+        /// `tracking-table-max-keys`: keys remembered for client-side caching (0: no limit).
+        tracking_table_max_keys -> u64 = "tracking-table-max-keys";
     }
 
     bool_accessors! {

@@ -752,7 +752,7 @@ pub const DIRECTIVES: &[Directive] = &[
     int("tls-session-cache-size", Int, 0, INT_MAX, 20 * 1024),
     int("tls-session-cache-timeout", Int, 0, INT_MAX, 300),
     boolean("tls-session-caching", true),
-    int("tracking-table-max-keys", SizeT, 0, LONG_MAX, 1_000_000),
+    int("tracking-table-max-keys", SizeT, 0, LONG_MAX, 1_000_000).implemented(),
     optional_string("unixsocket").immutable(),
     number("unixsocketperm", UInt, 0, 0o777, 0, NumberFormat::Octal).immutable(),
     boolean("use-exit-on-panic", false).hidden(),

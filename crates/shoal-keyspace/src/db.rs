@@ -63,6 +63,9 @@ pub struct Db {
     hasher: FixedState,
     access: AccessPolicy,
     interest: HashMap<SmallBytes, u32>,
+    /// Report every changed key, interest or not (client-side caching is
+    /// on somewhere).
+    signal_all: bool,
     signals: Vec<SmallBytes>,
     /// Counters for INFO.
     pub stats: DbStats,
@@ -89,6 +92,7 @@ impl Db {
             hasher: FixedState::with_seed(hash_seed),
             access: AccessPolicy::Lru,
             interest: HashMap::new(),
+            signal_all: false,
             signals: Vec::new(),
             stats: DbStats::default(),
         }
@@ -644,9 +648,15 @@ impl Db {
     /// Commands that modify a value in place call this themselves.
     #[inline]
     pub fn signal(&mut self, key: &[u8]) {
-        if !self.interest.is_empty() && self.interest.contains_key(key) {
+        if self.signal_all || (!self.interest.is_empty() && self.interest.contains_key(key)) {
             self.signals.push(SmallBytes::new(key));
         }
+    }
+
+    /// Reports every changed key from now on (`true`), or only keys with
+    /// registered interest (`false`).
+    pub fn set_signal_all(&mut self, all: bool) {
+        self.signal_all = all;
     }
 
     /// True when some signalled keys wait to be taken.

@@ -125,6 +125,8 @@ pub struct Client {
     /// When the pending output first reached its class's soft limit (Unix
     /// ms), while it stays there.
     pub output_soft_limit_since: Option<u64>,
+    /// CLIENT TRACKING state.
+    pub tracking: crate::tracking::ClientTracking,
 }
 
 impl Client {
@@ -173,6 +175,7 @@ impl Client {
             bytes_read: 0,
             bytes_written: 0,
             output_soft_limit_since: None,
+            tracking: Default::default(),
         }
     }
 
@@ -224,31 +227,33 @@ impl Client {
 
     /// Flags as CLIENT LIST prints them.
     pub fn flags_string(&self) -> String {
-        let mut f = String::new();
-        if self.multi.is_some() {
-            f.push('x');
-        }
-        if self.blocked.is_some() {
-            f.push('b');
-        }
-        if self.watch_dirty {
-            f.push('d');
-        }
-        if self.subscription_count() + self.shard_channels.len() > 0 {
-            f.push('P');
-        }
-        if self.monitor {
-            f.push('O');
-        }
-        if self.close_after_reply {
-            f.push('c');
-        }
-        if self.no_evict {
-            f.push('e');
-        }
+        // Redis 7.0's letters, in its order.
+        let t = &self.tracking;
+        let flags = [
+            (self.monitor, 'O'),
+            (
+                self.subscription_count() + self.shard_channels.len() > 0,
+                'P',
+            ),
+            (self.multi.is_some(), 'x'),
+            (self.blocked.is_some(), 'b'),
+            (t.on, 't'),
+            (t.broken_redirect, 'R'),
+            (t.bcast, 'B'),
+            (self.watch_dirty, 'd'),
+            (self.close_after_reply, 'c'),
+            (self.readonly, 'r'),
+            (self.no_evict, 'e'),
+        ];
+        let f: String = flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|&(_, c)| c)
+            .collect();
         if f.is_empty() {
-            f.push('N');
+            "N".to_string()
+        } else {
+            f
         }
-        f
     }
 }

@@ -143,7 +143,17 @@ impl Server {
             if matches!(c.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
                 c.reply.truncate(reply_start);
             }
+            // CLIENT CACHING covers the next command only (all of a
+            // transaction, and not the CLIENT commands themselves).
+            if c.tracking.caching
+                && c.multi.is_none()
+                && !args.get(0).eq_ignore_ascii_case(b"client")
+            {
+                c.tracking.caching = false;
+            }
         }
+        // The client's own invalidations follow its reply.
+        self.tracking_send_deferred();
     }
 
     fn execute_inner(&mut self, idx: usize, args: Args<'_>) {
@@ -279,6 +289,7 @@ impl Server {
     ) -> Outcome {
         let started = Instant::now();
         let exec = self.registry.get(cmd).exec;
+        let outer_client = self.executing_client.replace(self.clients[idx].id);
         // Set before running, so CLIENT LIST/INFO show the running command.
         self.clients[idx].last_command = self.registry.get(cmd).spec.name;
         let reply_start = self.clients[idx].reply.len();
@@ -355,12 +366,16 @@ impl Server {
         if let Outcome::Block(req) = &outcome {
             self.block_client(idx, cmd, args, req);
         }
+        if spec.flags & flags::READONLY != 0 && self.tracking.clients > 0 {
+            self.tracking_remember(idx, args);
+        }
         // Inside a delivery (a blocked client being served) the signals wait
         // for the delivery loop: re-entering would serve the same client
         // again before it is marked unblocked.
-        if self.interest_count > 0 && !self.delivering_signals {
+        if (self.interest_count > 0 || self.tracking_active()) && !self.delivering_signals {
             self.deliver_signals();
         }
+        self.executing_client = outer_client;
         outcome
     }
 
@@ -498,6 +513,9 @@ impl Server {
                 any = true;
                 let keys = self.dbs[db].take_signals();
                 for key in keys {
+                    if self.tracking_active() {
+                        self.tracking_invalidate(key.as_bytes(), self.executing_client);
+                    }
                     let slot = (db, key.as_bytes().to_vec());
                     if let Some(watchers) = self.watched_keys.get(&slot) {
                         for id in watchers.clone() {

@@ -5,6 +5,7 @@
 //! - [`exec`]: the command pipeline (lookup, checks, call, bookkeeping).
 //! - [`commands`]: the registry and the server-level commands.
 //! - [`client`]: per-connection state.
+//! - [`tracking`]: client-side caching (CLIENT TRACKING) invalidations.
 //! - [`settings`], [`config_glue`]: configuration as the server uses it.
 //! - [`alloc`]: the counting allocator behind `used_memory`.
 //! - [`log`]: Redis-style log lines.
@@ -21,3 +22,4 @@ pub mod nodes_file;
 pub mod server;
 pub mod settings;
 pub mod stats;
+pub mod tracking;

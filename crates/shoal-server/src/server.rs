@@ -165,6 +165,11 @@ pub struct Server {
     pub(crate) cluster: Option<crate::cluster_mode::ClusterMode>,
     /// Set while signalled keys are being delivered to blocked clients.
     pub(crate) delivering_signals: bool,
+    /// Client-side caching state.
+    pub(crate) tracking: crate::tracking::TrackingTable,
+    /// Id of the client whose command is running (the changer of the keys
+    /// it signals).
+    pub(crate) executing_client: Option<u64>,
 }
 
 impl Server {
@@ -233,6 +238,8 @@ impl Server {
             run_id,
             cluster: None,
             delivering_signals: false,
+            tracking: Default::default(),
+            executing_client: None,
         };
         server.apply_settings();
         if server.settings.cluster_enabled {
@@ -304,6 +311,8 @@ impl Server {
                 self.cron();
             }
             self.expire_blocked();
+            self.tracking_send_deferred();
+            self.tracking_broadcast();
             self.flush_writes();
             self.close_pending();
             if self.signal_shutdown.load(Ordering::Relaxed) && self.shutdown.is_none() {
@@ -392,6 +401,7 @@ impl Server {
                 unsafe { c.query.set_len(c.query.len() + n) };
                 c.bytes_read += n as u64;
                 self.stats.net_input_bytes += n as u64;
+                self.stats.total_reads_processed += 1;
                 if c.query.len() > self.settings.client_query_buffer_limit {
                     crate::warning!(
                         "Closing client that reached max query buffer length: id={} addr={} qbuf={}",
@@ -483,6 +493,9 @@ impl Server {
         c.reply.consume(written);
         c.bytes_written += written as u64;
         self.stats.net_output_bytes += written as u64;
+        if written > 0 {
+            self.stats.total_writes_processed += 1;
+        }
         // client-output-buffer-limit, checked once the socket has taken what
         // it can (Redis checks on every append; here a client may overshoot
         // by one loop iteration's output before it is dropped).
@@ -536,6 +549,7 @@ impl Server {
         self.unwatch_all(idx);
         self.unblock_client(idx);
         self.unsubscribe_everything(idx);
+        self.disable_tracking(idx);
         let mut c = self.clients.remove(idx);
         let _ = self.poll.registry().deregister(&mut c.stream);
         self.client_index.remove(&c.id);
@@ -558,6 +572,7 @@ impl Server {
             }
         }
         self.deliver_signals();
+        self.tracking_limit();
         if let Some(p) = self.pause {
             if self.now_ms >= p.until_ms {
                 self.pause = None;

@@ -91,6 +91,8 @@ pub struct ServerSettings {
     pub zset_max_listpack_value: usize,
     /// `hll-sparse-max-bytes`
     pub hll_sparse_max_bytes: usize,
+    /// `tracking-table-max-keys` (0: no limit).
+    pub tracking_table_max_keys: usize,
 }
 
 impl Default for ServerSettings {
@@ -161,6 +163,7 @@ impl ServerSettings {
             zset_max_listpack_entries: config.zset_max_listpack_entries() as usize,
             zset_max_listpack_value: config.zset_max_listpack_value() as usize,
             hll_sparse_max_bytes: config.hll_sparse_max_bytes() as usize,
+            tracking_table_max_keys: config.tracking_table_max_keys() as usize,
         }
     }
 

@@ -23,6 +23,10 @@ pub struct Stats {
     pub client_query_buffer_limit_disconnections: u64,
     /// Clients dropped for exceeding `client-output-buffer-limit`.
     pub client_output_buffer_limit_disconnections: u64,
+    /// Socket reads that returned data.
+    pub total_reads_processed: u64,
+    /// Socket writes that sent data.
+    pub total_writes_processed: u64,
     /// Clients currently blocked.
     pub blocked_clients: u64,
     /// Set when the last expiry pass stopped with keys still due.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{start_redis, start_shoal, Conn};
+use common::{start_redis, start_shoal, Conn, ServerProcess};
 
 /// Runs each command on both servers and asserts identical replies.
 fn parity(script: &[&str]) {
@@ -643,4 +643,27 @@ fn command_list_names_subcommands_like_redis() {
     // Subcommands by full name have docs too (texts are our own).
     let docs = s.call_raw(&["COMMAND", "DOCS", "config|get"]);
     assert!(docs.starts_with("*2\r\n$10\r\nconfig|get\r\n"), "{docs}");
+}
+
+/// INFO's clients and stats sections name the fields Redis 7.0 names, in
+/// its order (monitoring tools parse them); Shoal adds two of its own at
+/// the end of stats.
+#[test]
+fn info_sections_name_the_fields_redis_names() {
+    let fields = |server: &ServerProcess, section: &str| -> Vec<String> {
+        let text = server.connect().call_raw(&["INFO", section]);
+        text.lines()
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k.to_string()))
+            .filter(|k| !k.starts_with('$'))
+            .collect()
+    };
+    let (shoal, redis) = (start_shoal(&[]), start_redis(&[]));
+    assert_eq!(fields(&shoal, "clients"), fields(&redis, "clients"));
+    let mut ours = fields(&shoal, "stats");
+    let extras = [
+        "client_query_buffer_limit_disconnections",
+        "client_output_buffer_limit_disconnections",
+    ];
+    assert_eq!(ours.split_off(ours.len() - extras.len()), extras);
+    assert_eq!(ours, fields(&redis, "stats"));
 }

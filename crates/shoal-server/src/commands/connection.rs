@@ -195,6 +195,7 @@ pub fn quit(s: &mut Server, idx: usize, _args: Args<'_>) {
 /// RESET: back to a fresh connection's state.
 pub fn reset(s: &mut Server, idx: usize, _args: Args<'_>) {
     s.unwatch_all(idx);
+    s.disable_tracking(idx);
     s.unsubscribe_everything(idx);
     let id = s.clients[idx].id;
     s.monitors.retain(|&m| m != id);
@@ -263,7 +264,7 @@ pub fn client_line(s: &Server, c: &Client, now_ms: u64) -> String {
     let cmd = c.last_command;
     let _ = s;
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user=default redir={} resp={}",
         c.id,
         c.addr,
         laddr,
@@ -289,6 +290,7 @@ pub fn client_line(s: &Server, c: &Client, now_ms: u64) -> String {
         tot_mem,
         events,
         cmd,
+        if c.tracking.on { c.tracking.redirect as i64 } else { -1 },
         c.reply.protocol().version()
     )
 }

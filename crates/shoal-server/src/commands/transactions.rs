@@ -130,13 +130,24 @@ fn run_keyspace(s: &mut Server, idx: usize, args: Args<'_>, handler: shoal_comma
     s.dirty += ctx.dirty;
 }
 
+/// Runs FLUSHDB or FLUSHALL; once it succeeded, every tracking client is
+/// told to drop its whole cache (Redis's signalFlushedDb).
+fn run_flush(s: &mut Server, idx: usize, args: Args<'_>, handler: shoal_commands::Handler) {
+    let before = s.clients[idx].reply.len();
+    run_keyspace(s, idx, args, handler);
+    let c = &s.clients[idx];
+    if c.reply.as_bytes().get(before..) == Some(&b"+OK\r\n"[..]) {
+        s.tracking_flush(c.id);
+    }
+}
+
 /// FLUSHDB [ASYNC|SYNC]
 pub fn flushdb(s: &mut Server, idx: usize, args: Args<'_>) {
     let db = s.clients[idx].db;
     if args.len() <= 2 {
         touch_watched_in_db(s, db, None);
     }
-    run_keyspace(s, idx, args, shoal_commands::keys::flushdb);
+    run_flush(s, idx, args, shoal_commands::keys::flushdb);
 }
 
 /// FLUSHALL [ASYNC|SYNC]
@@ -146,7 +157,7 @@ pub fn flushall(s: &mut Server, idx: usize, args: Args<'_>) {
             touch_watched_in_db(s, db, None);
         }
     }
-    run_keyspace(s, idx, args, shoal_commands::keys::flushall);
+    run_flush(s, idx, args, shoal_commands::keys::flushall);
 }
 
 /// SWAPDB index1 index2
