@@ -11,9 +11,9 @@ use crate::spec::{
 };
 
 /// Number of top-level commands.
-pub(crate) const COMMAND_COUNT: usize = 213;
+pub(crate) const COMMAND_COUNT: usize = 216;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 292;
+pub(crate) const ID_COUNT: usize = 302;
 /// Longest top-level command name, in bytes.
 pub(crate) const MAX_NAME_LEN: usize = 20;
 /// log2 of the size of [`LOOKUP`].
@@ -10301,6 +10301,122 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
         id: 198,
     },
     CommandSpec {
+        name: "module",
+        arity: -2,
+        flags: 0,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &MODULE_SUBCOMMANDS,
+        docs: &CommandDocs {
+            summary: "A container for module commands.",
+            since: "4.0.0",
+            group: "server",
+            complexity: Some("Depends on the subcommand."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 199,
+    },
+    CommandSpec {
+        name: "failover",
+        arity: -1,
+        flags: f::ADMIN | f::NOSCRIPT | f::STALE,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Hands the primary role of a standalone server to one of its replicas.",
+            since: "6.2.0",
+            group: "server",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "target",
+                    kind: ArgType::Block,
+                    token: Some("TO"),
+                    flags: d::OPTIONAL,
+                    arguments: &[
+                        ArgDoc { name: "host", kind: ArgType::String, ..ArgDoc::BLANK },
+                        ArgDoc { name: "port", kind: ArgType::Integer, ..ArgDoc::BLANK },
+                        ArgDoc {
+                            name: "force",
+                            kind: ArgType::PureToken,
+                            token: Some("FORCE"),
+                            flags: d::OPTIONAL,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "abort",
+                    kind: ArgType::PureToken,
+                    token: Some("ABORT"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "milliseconds",
+                    kind: ArgType::Integer,
+                    token: Some("TIMEOUT"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 200,
+    },
+    CommandSpec {
+        name: "lolwut",
+        arity: -1,
+        flags: f::READONLY | f::FAST,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@read", "@fast"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Displays the server's version, in some versions with computer art.",
+            since: "5.0.0",
+            group: "server",
+            complexity: None,
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "version",
+                    kind: ArgType::Integer,
+                    token: Some("VERSION"),
+                    flags: d::OPTIONAL,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 201,
+    },
+    CommandSpec {
         name: "save",
         arity: 1,
         flags: f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::NO_MULTI,
@@ -10323,7 +10439,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 199,
+        id: 202,
     },
     CommandSpec {
         name: "bgsave",
@@ -10357,7 +10473,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 200,
+        id: 203,
     },
     CommandSpec {
         name: "bgrewriteaof",
@@ -10382,7 +10498,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 201,
+        id: 204,
     },
     CommandSpec {
         name: "wait",
@@ -10410,7 +10526,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 202,
+        id: 205,
     },
     CommandSpec {
         name: "readonly",
@@ -10435,7 +10551,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 203,
+        id: 206,
     },
     CommandSpec {
         name: "readwrite",
@@ -10460,7 +10576,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 204,
+        id: 207,
     },
     CommandSpec {
         name: "asking",
@@ -10485,7 +10601,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 205,
+        id: 208,
     },
     CommandSpec {
         name: "role",
@@ -10510,7 +10626,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 206,
+        id: 209,
     },
     CommandSpec {
         name: "replicaof",
@@ -10571,7 +10687,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 207,
+        id: 210,
     },
     CommandSpec {
         name: "slaveof",
@@ -10632,7 +10748,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 208,
+        id: 211,
     },
     CommandSpec {
         name: "sync",
@@ -10657,7 +10773,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 209,
+        id: 212,
     },
     CommandSpec {
         name: "psync",
@@ -10685,7 +10801,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 210,
+        id: 213,
     },
     CommandSpec {
         name: "replconf",
@@ -10710,7 +10826,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 211,
+        id: 214,
     },
     CommandSpec {
         name: "cluster",
@@ -10735,7 +10851,7 @@ pub(crate) static COMMANDS: [CommandSpec; COMMAND_COUNT] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 212,
+        id: 215,
     },
 ];
 
@@ -10777,7 +10893,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 213,
+        id: 216,
     },
     CommandSpec {
         name: "object|freq",
@@ -10816,7 +10932,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 214,
+        id: 217,
     },
     CommandSpec {
         name: "object|help",
@@ -10841,7 +10957,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 215,
+        id: 218,
     },
     CommandSpec {
         name: "object|idletime",
@@ -10880,7 +10996,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 216,
+        id: 219,
     },
     CommandSpec {
         name: "object|refcount",
@@ -10919,7 +11035,7 @@ static OBJECT_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 217,
+        id: 220,
     },
 ];
 
@@ -10952,7 +11068,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 218,
+        id: 221,
     },
     CommandSpec {
         name: "pubsub|help",
@@ -10977,7 +11093,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 219,
+        id: 222,
     },
     CommandSpec {
         name: "pubsub|numpat",
@@ -11002,7 +11118,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 220,
+        id: 223,
     },
     CommandSpec {
         name: "pubsub|numsub",
@@ -11032,7 +11148,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 221,
+        id: 224,
     },
     CommandSpec {
         name: "pubsub|shardchannels",
@@ -11062,7 +11178,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 222,
+        id: 225,
     },
     CommandSpec {
         name: "pubsub|shardnumsub",
@@ -11092,7 +11208,7 @@ static PUBSUB_SUBCOMMANDS: [CommandSpec; 6] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 223,
+        id: 226,
     },
 ];
 
@@ -11140,7 +11256,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 224,
+        id: 227,
     },
     CommandSpec {
         name: "client|getname",
@@ -11165,7 +11281,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 225,
+        id: 228,
     },
     CommandSpec {
         name: "client|getredir",
@@ -11190,7 +11306,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 226,
+        id: 229,
     },
     CommandSpec {
         name: "client|help",
@@ -11215,7 +11331,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 227,
+        id: 230,
     },
     CommandSpec {
         name: "client|id",
@@ -11240,7 +11356,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 228,
+        id: 231,
     },
     CommandSpec {
         name: "client|info",
@@ -11265,7 +11381,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 229,
+        id: 232,
     },
     CommandSpec {
         name: "client|kill",
@@ -11397,7 +11513,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 230,
+        id: 233,
     },
     CommandSpec {
         name: "client|list",
@@ -11480,7 +11596,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 231,
+        id: 234,
     },
     CommandSpec {
         name: "client|no-evict",
@@ -11525,7 +11641,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 232,
+        id: 235,
     },
     CommandSpec {
         name: "client|pause",
@@ -11573,7 +11689,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 233,
+        id: 236,
     },
     CommandSpec {
         name: "client|reply",
@@ -11624,7 +11740,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 234,
+        id: 237,
     },
     CommandSpec {
         name: "client|setname",
@@ -11651,7 +11767,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 235,
+        id: 238,
     },
     CommandSpec {
         name: "client|tracking",
@@ -11738,7 +11854,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 236,
+        id: 239,
     },
     CommandSpec {
         name: "client|trackinginfo",
@@ -11763,7 +11879,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 237,
+        id: 240,
     },
     CommandSpec {
         name: "client|unblock",
@@ -11810,7 +11926,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 238,
+        id: 241,
     },
     CommandSpec {
         name: "client|unpause",
@@ -11835,7 +11951,7 @@ static CLIENT_SUBCOMMANDS: [CommandSpec; 16] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 239,
+        id: 242,
     },
 ];
 
@@ -11863,7 +11979,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 240,
+        id: 243,
     },
     CommandSpec {
         name: "command|docs",
@@ -11893,7 +12009,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 241,
+        id: 244,
     },
     CommandSpec {
         name: "command|getkeys",
@@ -11918,7 +12034,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 242,
+        id: 245,
     },
     CommandSpec {
         name: "command|getkeysandflags",
@@ -11943,7 +12059,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 243,
+        id: 246,
     },
     CommandSpec {
         name: "command|help",
@@ -11968,7 +12084,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 244,
+        id: 247,
     },
     CommandSpec {
         name: "command|info",
@@ -12001,7 +12117,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 245,
+        id: 248,
     },
     CommandSpec {
         name: "command|list",
@@ -12052,7 +12168,7 @@ static COMMAND_SUBCOMMANDS: [CommandSpec; 7] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 246,
+        id: 249,
     },
 ];
 
@@ -12090,7 +12206,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 247,
+        id: 250,
     },
     CommandSpec {
         name: "config|help",
@@ -12115,7 +12231,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 248,
+        id: 251,
     },
     CommandSpec {
         name: "config|resetstat",
@@ -12140,7 +12256,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 249,
+        id: 252,
     },
     CommandSpec {
         name: "config|rewrite",
@@ -12165,7 +12281,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 250,
+        id: 253,
     },
     CommandSpec {
         name: "config|set",
@@ -12207,7 +12323,7 @@ static CONFIG_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 251,
+        id: 254,
     },
 ];
 
@@ -12240,7 +12356,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 252,
+        id: 255,
     },
     CommandSpec {
         name: "slowlog|help",
@@ -12265,7 +12381,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 253,
+        id: 256,
     },
     CommandSpec {
         name: "slowlog|len",
@@ -12294,7 +12410,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 254,
+        id: 257,
     },
     CommandSpec {
         name: "slowlog|reset",
@@ -12319,7 +12435,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 255,
+        id: 258,
     },
 ];
 
@@ -12351,7 +12467,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 256,
+        id: 259,
     },
     CommandSpec {
         name: "latency|help",
@@ -12376,7 +12492,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 257,
+        id: 260,
     },
     CommandSpec {
         name: "latency|history",
@@ -12409,7 +12525,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 258,
+        id: 261,
     },
     CommandSpec {
         name: "latency|latest",
@@ -12438,7 +12554,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 259,
+        id: 262,
     },
     CommandSpec {
         name: "latency|reset",
@@ -12468,11 +12584,11 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 260,
+        id: 263,
     },
 ];
 
-static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
+static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
     CommandSpec {
         name: "memory|doctor",
         arity: 2,
@@ -12500,7 +12616,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 264,
     },
     CommandSpec {
         name: "memory|help",
@@ -12525,7 +12641,61 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 265,
+    },
+    CommandSpec {
+        name: "memory|malloc-stats",
+        arity: 2,
+        flags: 0,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow"],
+        tips: &[
+            "nondeterministic_output",
+            "request_policy:all_shards",
+            "response_policy:special",
+        ],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns the memory allocator's own statistics report.",
+            since: "4.0.0",
+            group: "server",
+            complexity: Some("Depends on the allocator's report."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 266,
+    },
+    CommandSpec {
+        name: "memory|purge",
+        arity: 2,
+        flags: 0,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow"],
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Asks the allocator to return unused dirty pages to the operating system.",
+            since: "4.0.0",
+            group: "server",
+            complexity: Some("Depends on how much memory the allocator holds."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 267,
     },
     CommandSpec {
         name: "memory|stats",
@@ -12554,7 +12724,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 268,
     },
     CommandSpec {
         name: "memory|usage",
@@ -12602,7 +12772,189 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 4] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 264,
+        id: 269,
+    },
+];
+
+static MODULE_SUBCOMMANDS: [CommandSpec; 5] = [
+    CommandSpec {
+        name: "module|help",
+        arity: 2,
+        flags: f::LOADING | f::STALE,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns helpful text about the MODULE subcommands.",
+            since: "5.0.0",
+            group: "server",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 270,
+    },
+    CommandSpec {
+        name: "module|list",
+        arity: 2,
+        flags: f::ADMIN | f::NOSCRIPT,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Returns the modules the server has loaded.",
+            since: "4.0.0",
+            group: "server",
+            complexity: Some("O(N), N being the number of loaded modules."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[],
+        },
+        getkeys: GetKeys::Specs,
+        id: 271,
+    },
+    CommandSpec {
+        name: "module|load",
+        arity: -3,
+        flags: f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::PROTECTED,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Loads a module from a shared library.",
+            since: "4.0.0",
+            group: "server",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "path",
+                    kind: ArgType::String,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "arg",
+                    kind: ArgType::String,
+                    flags: d::OPTIONAL | d::MULTIPLE,
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 272,
+    },
+    CommandSpec {
+        name: "module|loadex",
+        arity: -3,
+        flags: f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::PROTECTED,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary:
+                "Loads a module from a shared library, with configuration values and arguments.",
+            since: "7.0.0",
+            group: "server",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[
+                ArgDoc {
+                    name: "path",
+                    kind: ArgType::String,
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "configs",
+                    kind: ArgType::Block,
+                    token: Some("CONFIG"),
+                    flags: d::OPTIONAL | d::MULTIPLE | d::MULTIPLE_TOKEN,
+                    arguments: &[
+                        ArgDoc {
+                            name: "name",
+                            kind: ArgType::String,
+                            ..ArgDoc::BLANK
+                        },
+                        ArgDoc {
+                            name: "value",
+                            kind: ArgType::String,
+                            ..ArgDoc::BLANK
+                        },
+                    ],
+                    ..ArgDoc::BLANK
+                },
+                ArgDoc {
+                    name: "args",
+                    kind: ArgType::Block,
+                    token: Some("ARGS"),
+                    flags: d::OPTIONAL | d::MULTIPLE,
+                    arguments: &[ArgDoc {
+                        name: "arg",
+                        kind: ArgType::String,
+                        ..ArgDoc::BLANK
+                    }],
+                    ..ArgDoc::BLANK
+                },
+            ],
+        },
+        getkeys: GetKeys::Specs,
+        id: 273,
+    },
+    CommandSpec {
+        name: "module|unload",
+        arity: 3,
+        flags: f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::PROTECTED,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary: "Unloads a module.",
+            since: "4.0.0",
+            group: "server",
+            complexity: Some("O(1)"),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[ArgDoc {
+                name: "name",
+                kind: ArgType::String,
+                ..ArgDoc::BLANK
+            }],
+        },
+        getkeys: GetKeys::Specs,
+        id: 274,
     },
 ];
 
@@ -12635,7 +12987,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 265,
+        id: 275,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -12677,7 +13029,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 266,
+        id: 276,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -12702,7 +13054,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 267,
+        id: 277,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -12731,7 +13083,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 268,
+        id: 278,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -12760,7 +13112,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 269,
+        id: 279,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -12790,7 +13142,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 270,
+        id: 280,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -12832,7 +13184,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 271,
+        id: 281,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -12876,7 +13228,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 272,
+        id: 282,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -12901,7 +13253,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 273,
+        id: 283,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -12930,7 +13282,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 274,
+        id: 284,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -12966,7 +13318,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 275,
+        id: 285,
     },
     CommandSpec {
         name: "cluster|help",
@@ -12991,7 +13343,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 276,
+        id: 286,
     },
     CommandSpec {
         name: "cluster|info",
@@ -13016,7 +13368,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 277,
+        id: 287,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -13045,7 +13397,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 278,
+        id: 288,
     },
     CommandSpec {
         name: "cluster|links",
@@ -13070,7 +13422,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 279,
+        id: 289,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -13113,7 +13465,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 280,
+        id: 290,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -13138,7 +13490,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 281,
+        id: 291,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -13163,7 +13515,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 282,
+        id: 292,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -13192,7 +13544,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 283,
+        id: 293,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -13221,7 +13573,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 284,
+        id: 294,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -13265,7 +13617,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 285,
+        id: 295,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -13290,7 +13642,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 286,
+        id: 296,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -13319,7 +13671,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 287,
+        id: 297,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -13381,7 +13733,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 288,
+        id: 298,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -13406,7 +13758,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 289,
+        id: 299,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -13435,7 +13787,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 290,
+        id: 300,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -13463,7 +13815,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 291,
+        id: 301,
     },
 ];
 
@@ -13682,6 +14034,9 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &COMMANDS[210],
     &COMMANDS[211],
     &COMMANDS[212],
+    &COMMANDS[213],
+    &COMMANDS[214],
+    &COMMANDS[215],
     &OBJECT_SUBCOMMANDS[0],
     &OBJECT_SUBCOMMANDS[1],
     &OBJECT_SUBCOMMANDS[2],
@@ -13734,6 +14089,13 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &MEMORY_SUBCOMMANDS[1],
     &MEMORY_SUBCOMMANDS[2],
     &MEMORY_SUBCOMMANDS[3],
+    &MEMORY_SUBCOMMANDS[4],
+    &MEMORY_SUBCOMMANDS[5],
+    &MODULE_SUBCOMMANDS[0],
+    &MODULE_SUBCOMMANDS[1],
+    &MODULE_SUBCOMMANDS[2],
+    &MODULE_SUBCOMMANDS[3],
+    &MODULE_SUBCOMMANDS[4],
     &CLUSTER_SUBCOMMANDS[0],
     &CLUSTER_SUBCOMMANDS[1],
     &CLUSTER_SUBCOMMANDS[2],
@@ -13766,24 +14128,24 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
 /// Open-addressing table from `name_hash` to `COMMANDS` index + 1 (0 = empty),
 /// probed linearly.
 pub(crate) static LOOKUP: [u16; 1 << LOOKUP_BITS] = [
-    0, 170, 209, 171, 0, 0, 0, 0, 49, 175, 0, 0, 0, 0, 0, 0, 0, 0, 0, 73, 75, 0, 124, 84, 5, 126,
-    31, 41, 148, 137, 188, 196, 22, 112, 48, 207, 0, 0, 0, 0, 169, 0, 0, 0, 131, 51, 8, 158, 182,
-    121, 106, 193, 183, 0, 0, 0, 0, 101, 0, 142, 0, 3, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 200, 0, 45,
+    0, 170, 212, 171, 0, 0, 0, 0, 49, 175, 0, 0, 0, 0, 0, 0, 0, 0, 0, 73, 75, 0, 124, 84, 5, 126,
+    31, 41, 148, 137, 188, 196, 22, 112, 48, 210, 0, 0, 0, 0, 169, 0, 0, 0, 131, 51, 8, 158, 182,
+    121, 106, 193, 183, 0, 0, 0, 0, 101, 0, 142, 0, 3, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 203, 0, 45,
     195, 0, 0, 0, 133, 184, 0, 46, 0, 0, 0, 152, 0, 0, 0, 0, 52, 167, 0, 0, 0, 110, 165, 0, 0, 0,
-    0, 0, 120, 0, 0, 43, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 53, 149, 0, 0, 0, 74, 0, 107,
-    0, 0, 56, 181, 0, 0, 71, 85, 86, 180, 0, 0, 93, 0, 0, 0, 0, 0, 0, 0, 0, 172, 0, 87, 123, 127,
-    0, 28, 0, 0, 0, 203, 0, 0, 0, 90, 0, 115, 155, 174, 0, 0, 185, 0, 0, 0, 0, 0, 0, 189, 0, 0, 0,
-    80, 0, 0, 0, 68, 0, 0, 0, 30, 146, 0, 55, 159, 54, 0, 0, 0, 190, 211, 0, 0, 0, 0, 61, 17, 89,
-    206, 69, 0, 0, 0, 0, 37, 0, 20, 157, 162, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 62, 0, 98, 0,
-    0, 0, 0, 92, 39, 139, 0, 163, 151, 103, 0, 0, 10, 81, 128, 141, 0, 0, 0, 0, 0, 0, 132, 2, 0,
-    191, 82, 0, 0, 0, 16, 26, 135, 0, 0, 0, 117, 0, 0, 0, 0, 0, 0, 0, 0, 32, 177, 0, 0, 0, 0, 25,
-    0, 0, 0, 0, 0, 0, 0, 134, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 77, 0, 0, 186, 147, 0, 0, 102, 0, 0,
-    161, 0, 0, 97, 99, 63, 113, 164, 212, 0, 27, 156, 0, 11, 0, 0, 57, 96, 136, 213, 0, 129, 160,
-    0, 83, 0, 1, 0, 198, 0, 0, 205, 0, 4, 0, 0, 125, 0, 0, 0, 70, 0, 179, 0, 0, 0, 0, 19, 59, 65,
-    14, 91, 109, 0, 0, 0, 0, 0, 50, 7, 38, 29, 79, 0, 0, 0, 0, 0, 100, 33, 168, 0, 0, 176, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 21, 0, 0, 153, 0, 40, 13, 18, 116, 194, 208, 210, 119, 0, 122, 0, 108, 0,
-    0, 0, 0, 0, 0, 144, 0, 0, 0, 0, 0, 23, 95, 199, 0, 166, 0, 0, 94, 0, 0, 0, 0, 0, 105, 0, 47, 0,
-    0, 187, 78, 0, 0, 0, 0, 36, 0, 0, 66, 197, 0, 88, 9, 76, 42, 202, 72, 111, 58, 104, 138, 0, 0,
-    67, 35, 114, 64, 140, 150, 0, 0, 0, 0, 0, 201, 6, 34, 192, 130, 0, 0, 0, 44, 0, 0, 0, 0, 145,
-    173, 0, 0, 0, 0, 154, 204, 0, 0, 0, 118, 0, 0, 178, 143,
+    0, 0, 120, 0, 0, 43, 0, 0, 0, 0, 0, 0, 0, 24, 15, 0, 0, 0, 0, 0, 53, 149, 0, 202, 0, 74, 0,
+    107, 0, 0, 56, 181, 0, 0, 71, 85, 86, 180, 0, 0, 93, 0, 0, 0, 0, 0, 0, 0, 0, 172, 0, 87, 123,
+    127, 0, 28, 200, 0, 0, 206, 0, 0, 0, 90, 0, 115, 155, 174, 0, 0, 185, 0, 0, 0, 0, 0, 0, 189, 0,
+    0, 0, 80, 0, 0, 0, 68, 0, 0, 0, 30, 146, 0, 55, 159, 54, 0, 0, 0, 190, 214, 0, 0, 0, 0, 61, 17,
+    89, 209, 69, 0, 0, 0, 0, 37, 0, 20, 157, 162, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 62, 0,
+    98, 0, 0, 0, 0, 92, 39, 139, 0, 163, 151, 103, 0, 0, 10, 81, 128, 141, 0, 0, 0, 0, 0, 0, 132,
+    2, 0, 191, 82, 0, 0, 0, 16, 26, 135, 0, 0, 0, 117, 0, 0, 0, 0, 0, 0, 0, 0, 32, 177, 0, 0, 0, 0,
+    25, 0, 0, 0, 0, 0, 0, 0, 134, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 77, 0, 0, 186, 147, 0, 0, 102,
+    0, 0, 161, 0, 0, 97, 99, 63, 113, 164, 215, 0, 27, 156, 201, 11, 0, 0, 57, 96, 136, 216, 0,
+    129, 160, 0, 83, 0, 1, 0, 198, 0, 0, 208, 0, 4, 0, 0, 125, 0, 0, 0, 70, 0, 179, 0, 0, 0, 0, 19,
+    59, 65, 14, 91, 109, 0, 0, 0, 0, 0, 50, 7, 38, 29, 79, 0, 0, 0, 0, 0, 100, 33, 168, 0, 0, 176,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21, 0, 0, 153, 0, 40, 13, 18, 116, 194, 211, 213, 119, 0, 122, 0,
+    108, 0, 0, 0, 0, 0, 0, 144, 0, 0, 0, 0, 0, 23, 95, 199, 0, 166, 0, 0, 94, 0, 0, 0, 0, 0, 105,
+    0, 47, 0, 0, 187, 78, 0, 0, 0, 0, 36, 0, 0, 66, 197, 0, 88, 9, 76, 42, 205, 72, 111, 58, 104,
+    138, 0, 0, 67, 35, 114, 64, 140, 150, 0, 0, 0, 0, 0, 204, 6, 34, 192, 130, 0, 0, 0, 44, 0, 0,
+    0, 0, 145, 173, 0, 0, 0, 0, 154, 207, 0, 0, 0, 118, 0, 0, 178, 143,
 ];

@@ -317,6 +317,15 @@ impl Config {
         }
     }
 
+    /// `enable-module-command`.
+    pub fn enable_module_command(&self) -> ProtectedAction {
+        match self.enum_at(index_of("enable-module-command")) {
+            1 => ProtectedAction::Yes,
+            2 => ProtectedAction::Local,
+            _ => ProtectedAction::No,
+        }
+    }
+
     /// `enable-debug-command`.
     pub fn enable_debug_command(&self) -> ProtectedAction {
         match self.enum_at(index_of("enable-debug-command")) {

@@ -566,7 +566,9 @@ pub const DIRECTIVES: &[Directive] = &[
     enumeration("enable-debug-command", PROTECTED_ACTIONS, "no")
         .immutable()
         .implemented(),
-    enumeration("enable-module-command", PROTECTED_ACTIONS, "no").immutable(),
+    enumeration("enable-module-command", PROTECTED_ACTIONS, "no")
+        .immutable()
+        .implemented(),
     enumeration("enable-protected-configs", PROTECTED_ACTIONS, "no").immutable(),
     int("hash-max-listpack-entries", SizeT, 0, LONG_MAX, 512)
         .alias("hash-max-ziplist-entries")

@@ -144,6 +144,8 @@ pub struct Server {
     pub(crate) shutdown: Option<ShutdownRequest>,
     /// Unix ms when the server started.
     pub(crate) start_ms: u64,
+    /// `used_memory` once the server was ready (MEMORY STATS startup).
+    pub(crate) startup_memory: u64,
     /// Changes since start (no persistence yet: "since last save").
     pub(crate) dirty: u64,
     /// Unix seconds of the last successful save (start time until one runs).
@@ -226,6 +228,7 @@ impl Server {
             signal_shutdown,
             shutdown: None,
             start_ms: now_ms,
+            startup_memory: 0,
             dirty: 0,
             lastsave_s: now_ms / 1000,
             next_cron_ms: now_ms,
@@ -256,6 +259,7 @@ impl Server {
                     .map_err(io::Error::other)?;
             server.cluster = Some(mode);
         }
+        server.startup_memory = crate::alloc::used_memory() as u64;
         Ok(server)
     }
 

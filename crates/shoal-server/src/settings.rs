@@ -55,6 +55,8 @@ pub struct ServerSettings {
     pub latency_monitor_threshold: u64,
     /// `enable-debug-command`.
     pub enable_debug_command: ProtectedAction,
+    /// `enable-module-command`.
+    pub enable_module_command: ProtectedAction,
     /// `pidfile`
     pub pidfile: Option<String>,
     /// `logfile` (empty: standard output).
@@ -140,6 +142,7 @@ impl ServerSettings {
             slowlog_max_len: config.slowlog_max_len() as usize,
             latency_monitor_threshold: config.latency_monitor_threshold_ms(),
             enable_debug_command: config.enable_debug_command(),
+            enable_module_command: config.enable_module_command(),
             pidfile: config.pidfile().filter(|p| !p.is_empty()).map(text),
             logfile: text(config.logfile()),
             log_level: match config.loglevel() {

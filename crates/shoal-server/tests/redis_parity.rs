@@ -645,7 +645,7 @@ fn command_list_names_subcommands_like_redis() {
     assert!(docs.starts_with("*2\r\n$10\r\nconfig|get\r\n"), "{docs}");
 }
 
-/// INFO's clients and stats sections name the fields Redis 7.0 names, in
+/// INFO's clients, memory and stats sections name the fields Redis 7.0 names, in
 /// its order (monitoring tools parse them); Shoal adds two of its own at
 /// the end of stats.
 #[test]
@@ -659,6 +659,7 @@ fn info_sections_name_the_fields_redis_names() {
     };
     let (shoal, redis) = (start_shoal(&[]), start_redis(&[]));
     assert_eq!(fields(&shoal, "clients"), fields(&redis, "clients"));
+    assert_eq!(fields(&shoal, "memory"), fields(&redis, "memory"));
     let mut ours = fields(&shoal, "stats");
     let extras = [
         "client_query_buffer_limit_disconnections",
@@ -666,4 +667,52 @@ fn info_sections_name_the_fields_redis_names() {
     ];
     assert_eq!(ours.split_off(ours.len() - extras.len()), extras);
     assert_eq!(ours, fields(&redis, "stats"));
+}
+
+/// Administrative commands Shoal answers as a Redis 7.0 server without
+/// modules or replicas answers them, byte for byte.
+#[test]
+fn admin_commands_without_modules_or_replicas_reply_as_redis() {
+    let commands: &[&[&str]] = &[
+        &["MEMORY", "HELP"],
+        &["MEMORY", "DOCTOR"],
+        &["MEMORY", "PURGE"],
+        &["MODULE", "HELP"],
+        &["MODULE", "LIST"],
+        &["MODULE", "LOAD", "/nonexistent/module.so"],
+        &["MODULE", "LOADEX", "/nonexistent/module.so", "ARGS", "x"],
+        &["MODULE", "UNLOAD", "nosuch"],
+        &["FAILOVER"],
+        &["FAILOVER", "ABORT"],
+        &["FAILOVER", "TIMEOUT", "0"],
+        &["FAILOVER", "TIMEOUT", "x"],
+        &["FAILOVER", "TO", "127.0.0.1", "x"],
+        &[
+            "FAILOVER",
+            "TO",
+            "127.0.0.1",
+            "6380",
+            "FORCE",
+            "TIMEOUT",
+            "10",
+        ],
+        &["FAILOVER", "BOGUS"],
+        &["LOLWUT"],
+        &["LOLWUT", "VERSION", "x"],
+    ];
+    for config in [&[][..], &["--enable-module-command", "yes"]] {
+        let mut replies = Vec::new();
+        for server in [start_shoal(config), start_redis(config)] {
+            let mut c = server.connect();
+            replies.push(
+                commands
+                    .iter()
+                    .map(|cmd| c.call_raw(cmd))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for (i, cmd) in commands.iter().enumerate() {
+            assert_eq!(replies[0][i], replies[1][i], "{config:?} {cmd:?}");
+        }
+    }
 }

@@ -59,7 +59,7 @@ pub fn info(s: &mut Server, idx: usize, args: Args<'_>) {
     s.clients[idx].reply.verbatim("txt", text.as_bytes());
 }
 
-fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     let n = n as f64;
     if n < 1024.0 {
         format!("{}B", n as u64)
@@ -122,30 +122,7 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
                 s.block_deadlines.len(),
             );
         }
-        "memory" => {
-            let used = crate::alloc::used_memory() as u64;
-            let rss = crate::alloc::rss_bytes() as u64;
-            let peak = (crate::alloc::peak_memory() as u64).max(used);
-            let frag = if used > 0 {
-                rss as f64 / used as f64
-            } else {
-                0.0
-            };
-            let _ = write!(
-                t,
-                "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nused_memory_peak:{peak}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2}%\r\ntotal_system_memory:{}\r\ntotal_system_memory_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\nmem_fragmentation_ratio:{frag:.2}\r\nmem_fragmentation_bytes:{}\r\nmem_allocator:jemalloc\r\nlazyfree_pending_objects:0\r\n",
-                human_bytes(used),
-                human_bytes(rss),
-                human_bytes(peak),
-                if peak > 0 { used as f64 * 100.0 / peak as f64 } else { 100.0 },
-                total_system_memory(),
-                human_bytes(total_system_memory()),
-                s.settings.maxmemory,
-                human_bytes(s.settings.maxmemory),
-                s.settings.maxmemory_policy.name(),
-                rss as i64 - used as i64,
-            );
-        }
+        "memory" => super::memory::info_section(s, t),
         "persistence" => {
             let _ = write!(
                 t,
@@ -252,7 +229,7 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
     }
 }
 
-fn total_system_memory() -> u64 {
+pub(crate) fn total_system_memory() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|m| {
@@ -660,19 +637,4 @@ pub fn memory_usage(s: &mut Server, idx: usize, args: Args<'_>) {
         Some(n) => s.clients[idx].reply.integer(n as i64),
         None => s.clients[idx].reply.null(),
     }
-}
-
-/// MEMORY HELP
-pub fn memory_help(s: &mut Server, idx: usize, _args: Args<'_>) {
-    help_reply(
-        s,
-        idx,
-        "MEMORY",
-        &[
-            "USAGE <key> [SAMPLES <count>]",
-            "    Approximate bytes used by <key> and its value.",
-            "HELP",
-            "    Print this help.",
-        ],
-    );
 }

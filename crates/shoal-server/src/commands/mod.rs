@@ -8,6 +8,7 @@
 
 pub mod connection;
 pub mod introspection;
+pub mod memory;
 pub mod migrate;
 pub mod pubsub;
 pub mod server_admin;
@@ -212,7 +213,18 @@ fn server_handler(name: &str) -> Option<ServerHandler> {
         "latency|help" => i::latency_help,
         "latency|doctor" => i::latency_doctor,
         "memory|usage" => i::memory_usage,
-        "memory|help" => i::memory_help,
+        "memory|help" => memory::memory_help,
+        "memory|stats" => memory::memory_stats,
+        "memory|doctor" => memory::memory_doctor,
+        "memory|malloc-stats" => memory::memory_malloc_stats,
+        "memory|purge" => memory::memory_purge,
+        "module|help" => server_admin::module_help,
+        "module|list" => server_admin::module_list,
+        "module|load" => server_admin::module_load,
+        "module|loadex" => server_admin::module_load,
+        "module|unload" => server_admin::module_unload,
+        "failover" => server_admin::failover,
+        "lolwut" => server_admin::lolwut,
         "config|get" => s::config_get,
         "config|set" => s::config_set,
         "config|resetstat" => s::config_resetstat,

@@ -290,3 +290,134 @@ pub fn readwrite(s: &mut Server, idx: usize, _args: Args<'_>) {
     s.clients[idx].readonly = false;
     s.clients[idx].reply.ok();
 }
+
+/// MODULE HELP
+pub fn module_help(s: &mut Server, idx: usize, _args: Args<'_>) {
+    help_reply(
+        s,
+        idx,
+        "MODULE",
+        &[
+            "LIST",
+            "    Return a list of loaded modules.",
+            "LOAD <path> [<arg> ...]",
+            "    Load a module library from <path>, passing to it any optional arguments.",
+            "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+            "    Load a module library from <path>, while passing it module configurations and optional arguments.",
+            "UNLOAD <name>",
+            "    Unload a module.",
+            "HELP",
+            "    Prints this help.",
+        ],
+    );
+}
+
+/// MODULE LIST: Shoal runs no modules.
+pub fn module_list(s: &mut Server, idx: usize, _args: Args<'_>) {
+    s.clients[idx].reply.empty_array();
+}
+
+/// MODULE LOAD / LOADEX: Redis modules are shared objects written against
+/// redis-server's internals; Shoal cannot load them, and says so in its
+/// log as Redis logs a failed load.
+pub fn module_load(s: &mut Server, idx: usize, args: Args<'_>) {
+    if !module_command_allowed(s, idx) {
+        return;
+    }
+    crate::warning!(
+        "Module {} failed to load: Shoal does not load Redis modules",
+        String::from_utf8_lossy(args.get(2))
+    );
+    s.clients[idx]
+        .reply
+        .error("ERR Error loading the extension. Please check the server logs.");
+}
+
+/// `enable-module-command` guards MODULE LOAD, LOADEX and UNLOAD, as
+/// Redis's protected commands; false once the refusal is written.
+fn module_command_allowed(s: &mut Server, idx: usize) -> bool {
+    let local = s.clients[idx].addr.ip().is_loopback();
+    let allowed = match s.settings.enable_module_command {
+        ProtectedAction::Yes => true,
+        ProtectedAction::Local => local,
+        ProtectedAction::No => false,
+    };
+    if !allowed {
+        s.clients[idx].reply.error("ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
+    }
+    allowed
+}
+
+/// MODULE UNLOAD name: no module is loaded.
+pub fn module_unload(s: &mut Server, idx: usize, _args: Args<'_>) {
+    if !module_command_allowed(s, idx) {
+        return;
+    }
+    s.clients[idx]
+        .reply
+        .error("ERR Error unloading module: no such module with that name");
+}
+
+/// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: Redis's checks in
+/// its order; a standalone Shoal node never has connected replicas.
+pub fn failover(s: &mut Server, idx: usize, args: Args<'_>) {
+    let reply = &mut s.clients[idx].reply;
+    if s.settings.cluster_enabled {
+        reply.error(
+            "ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.",
+        );
+        return;
+    }
+    if args.len() == 2 && parse::eq_ignore_case(args.get(1), "abort") {
+        reply.error("ERR No failover in progress.");
+        return;
+    }
+    let (mut timeout, mut to, mut force) = (0i64, false, false);
+    let mut j = 1;
+    while j < args.len() {
+        let a = args.get(j);
+        if parse::eq_ignore_case(a, "timeout") && j + 1 < args.len() && timeout == 0 {
+            match parse::int(args.get(j + 1)) {
+                None => {
+                    reply.error(errors::NOT_INTEGER);
+                    return;
+                }
+                Some(t) if t <= 0 => {
+                    reply.error("ERR FAILOVER timeout must be greater than 0");
+                    return;
+                }
+                Some(t) => timeout = t,
+            }
+            j += 1;
+        } else if parse::eq_ignore_case(a, "to") && j + 2 < args.len() && !to {
+            if parse::int(args.get(j + 2)).is_none() {
+                reply.error(errors::NOT_INTEGER);
+                return;
+            }
+            to = true;
+            j += 2;
+        } else if parse::eq_ignore_case(a, "force") && !force {
+            force = true;
+        } else {
+            reply.error(errors::SYNTAX);
+            return;
+        }
+        j += 1;
+    }
+    reply.error("ERR FAILOVER requires connected replicas.");
+}
+
+/// LOLWUT [VERSION version]: the server's version line (Redis 7.0's own
+/// default output; the art of older versions is not drawn).
+pub fn lolwut(s: &mut Server, idx: usize, args: Args<'_>) {
+    let reply = &mut s.clients[idx].reply;
+    if args.len() >= 3
+        && parse::eq_ignore_case(args.get(1), "version")
+        && parse::int(args.get(2)).is_none()
+    {
+        reply.error(errors::NOT_INTEGER);
+        return;
+    }
+    let text = format!("Redis ver. {}\n", super::connection::COMPAT_VERSION);
+    reply.verbatim("txt", text.as_bytes());
+}
