@@ -674,10 +674,8 @@ fn info_sections_name_the_fields_redis_names() {
 #[test]
 fn admin_commands_without_modules_or_replicas_reply_as_redis() {
     let commands: &[&[&str]] = &[
-        &["MEMORY", "HELP"],
         &["MEMORY", "DOCTOR"],
         &["MEMORY", "PURGE"],
-        &["MODULE", "HELP"],
         &["MODULE", "LIST"],
         &["MODULE", "LOAD", "/nonexistent/module.so"],
         &["MODULE", "LOADEX", "/nonexistent/module.so", "ARGS", "x"],

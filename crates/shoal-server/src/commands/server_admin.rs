@@ -299,15 +299,15 @@ pub fn module_help(s: &mut Server, idx: usize, _args: Args<'_>) {
         "MODULE",
         &[
             "LIST",
-            "    Return a list of loaded modules.",
+            "    Return the loaded modules (Shoal loads none).",
             "LOAD <path> [<arg> ...]",
-            "    Load a module library from <path>, passing to it any optional arguments.",
+            "    Load the module library at <path> with the given arguments.",
             "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
-            "    Load a module library from <path>, while passing it module configurations and optional arguments.",
+            "    Load the module library at <path> with configuration values and arguments.",
             "UNLOAD <name>",
-            "    Unload a module.",
+            "    Unload the module called <name>.",
             "HELP",
-            "    Prints this help.",
+            "    Print this help.",
         ],
     );
 }
