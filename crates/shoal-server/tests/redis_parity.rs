@@ -674,7 +674,6 @@ fn info_sections_name_the_fields_redis_names() {
 #[test]
 fn admin_commands_without_modules_or_replicas_reply_as_redis() {
     let commands: &[&[&str]] = &[
-        &["MEMORY", "DOCTOR"],
         &["MEMORY", "PURGE"],
         &["MODULE", "LIST"],
         &["MODULE", "LOAD", "/nonexistent/module.so"],

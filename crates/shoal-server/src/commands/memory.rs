@@ -243,31 +243,29 @@ pub fn memory_stats(s: &mut Server, idx: usize, _args: Args<'_>) {
     int(out, "fragmentation.bytes", r.rss as i64 - r.used as i64);
 }
 
-/// MEMORY DOCTOR: Redis's verdicts on the same figures.
+/// MEMORY DOCTOR: a verdict on the same figures, on the conditions Redis
+/// checks (in our own words).
 pub fn memory_doctor(s: &mut Server, idx: usize, _args: Args<'_>) {
     let r = Report::take(s);
     let text = if r.used < 5 * 1024 * 1024 {
-        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n".to_string()
+        "This instance holds too little data (under 5 MB) for a memory diagnosis. Add data and ask again.\n".to_string()
     } else {
         let mut issues = Vec::new();
         if r.peak as f64 / r.used as f64 > 1.5 {
-            issues.push(" * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n");
+            issues.push(" * Peak memory: this instance once used more than 1.5 times the memory it uses now. The allocator keeps most of that memory, so the RSS and the fragmentation ratio stay high; new data will reuse it. MEMORY PURGE may return some of it to the system.\n\n");
         }
         if Report::ratio(r.allocator_active, r.allocator_allocated) > 1.1
             && r.allocator_active - r.allocator_allocated > 10 << 20
         {
-            issues.push(" * High allocator fragmentation: This instance has an allocator external fragmentation greater than 1.1. This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. You can try enabling 'activedefrag' config option.\n\n");
+            issues.push(" * Allocator fragmentation: the allocator holds more than 1.1 times the memory in use, usually after a memory peak or a workload that frees objects of many sizes.\n\n");
         }
         if issues.is_empty() {
-            "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n".to_string()
+            "No memory issue found in this instance.\n".to_string()
         } else {
-            let mut t = String::from(
-                "Sam, I detected a few issues in this Redis instance memory implants:\n\n",
-            );
+            let mut t = String::from("Memory issues found in this instance:\n\n");
             for i in issues {
                 t.push_str(i);
             }
-            t.push_str("I'm here to keep you safe, Sam. I want to help you.\n");
             t
         }
     };
