@@ -336,6 +336,12 @@ impl Server {
             }
         }
         self.tracking.clients -= 1;
+        if self.tracking.clients == 0 {
+            // Nobody is left to notify: drop the remembered keys, so the
+            // keyspaces stop reporting every change.
+            self.tracking.keys.clear();
+            self.tracking.items = 0;
+        }
         self.update_signal_all();
     }
 }
