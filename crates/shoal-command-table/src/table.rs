@@ -13,7 +13,7 @@ use crate::spec::{
 /// Number of top-level commands.
 pub(crate) const COMMAND_COUNT: usize = 216;
 /// Number of commands and subcommands.
-pub(crate) const ID_COUNT: usize = 302;
+pub(crate) const ID_COUNT: usize = 303;
 /// Longest top-level command name, in bytes.
 pub(crate) const MAX_NAME_LEN: usize = 20;
 /// log2 of the size of [`LOOKUP`].
@@ -12439,7 +12439,7 @@ static SLOWLOG_SUBCOMMANDS: [CommandSpec; 4] = [
     },
 ];
 
-static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
+static LATENCY_SUBCOMMANDS: [CommandSpec; 6] = [
     CommandSpec {
         name: "latency|doctor",
         arity: 2,
@@ -12495,6 +12495,41 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
         id: 260,
     },
     CommandSpec {
+        name: "latency|histogram",
+        arity: -2,
+        flags: f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[
+            "nondeterministic_output",
+            "request_policy:all_nodes",
+            "response_policy:special",
+        ],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &CommandDocs {
+            summary:
+                "Returns the number of calls and the cumulative latency distribution of commands.",
+            since: "7.0.0",
+            group: "server",
+            complexity: Some("O(N), N being the number of commands with latency data."),
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            arguments: &[ArgDoc {
+                name: "command",
+                kind: ArgType::String,
+                flags: d::OPTIONAL | d::MULTIPLE,
+                ..ArgDoc::BLANK
+            }],
+        },
+        getkeys: GetKeys::Specs,
+        id: 261,
+    },
+    CommandSpec {
         name: "latency|history",
         arity: 3,
         flags: f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE,
@@ -12525,7 +12560,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 261,
+        id: 262,
     },
     CommandSpec {
         name: "latency|latest",
@@ -12554,7 +12589,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 262,
+        id: 263,
     },
     CommandSpec {
         name: "latency|reset",
@@ -12584,7 +12619,7 @@ static LATENCY_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 263,
+        id: 264,
     },
 ];
 
@@ -12616,7 +12651,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 264,
+        id: 265,
     },
     CommandSpec {
         name: "memory|help",
@@ -12641,7 +12676,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 265,
+        id: 266,
     },
     CommandSpec {
         name: "memory|malloc-stats",
@@ -12670,7 +12705,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 266,
+        id: 267,
     },
     CommandSpec {
         name: "memory|purge",
@@ -12695,7 +12730,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 267,
+        id: 268,
     },
     CommandSpec {
         name: "memory|stats",
@@ -12724,7 +12759,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 268,
+        id: 269,
     },
     CommandSpec {
         name: "memory|usage",
@@ -12772,7 +12807,7 @@ static MEMORY_SUBCOMMANDS: [CommandSpec; 6] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 269,
+        id: 270,
     },
 ];
 
@@ -12800,7 +12835,7 @@ static MODULE_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 270,
+        id: 271,
     },
     CommandSpec {
         name: "module|list",
@@ -12825,7 +12860,7 @@ static MODULE_SUBCOMMANDS: [CommandSpec; 5] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 271,
+        id: 272,
     },
     CommandSpec {
         name: "module|load",
@@ -12862,7 +12897,7 @@ static MODULE_SUBCOMMANDS: [CommandSpec; 5] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 272,
+        id: 273,
     },
     CommandSpec {
         name: "module|loadex",
@@ -12925,7 +12960,7 @@ static MODULE_SUBCOMMANDS: [CommandSpec; 5] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 273,
+        id: 274,
     },
     CommandSpec {
         name: "module|unload",
@@ -12954,7 +12989,7 @@ static MODULE_SUBCOMMANDS: [CommandSpec; 5] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 274,
+        id: 275,
     },
 ];
 
@@ -12987,7 +13022,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 275,
+        id: 276,
     },
     CommandSpec {
         name: "cluster|addslotsrange",
@@ -13029,7 +13064,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 276,
+        id: 277,
     },
     CommandSpec {
         name: "cluster|bumpepoch",
@@ -13054,7 +13089,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 277,
+        id: 278,
     },
     CommandSpec {
         name: "cluster|count-failure-reports",
@@ -13083,7 +13118,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 278,
+        id: 279,
     },
     CommandSpec {
         name: "cluster|countkeysinslot",
@@ -13112,7 +13147,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 279,
+        id: 280,
     },
     CommandSpec {
         name: "cluster|delslots",
@@ -13142,7 +13177,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 280,
+        id: 281,
     },
     CommandSpec {
         name: "cluster|delslotsrange",
@@ -13184,7 +13219,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 281,
+        id: 282,
     },
     CommandSpec {
         name: "cluster|failover",
@@ -13228,7 +13263,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 282,
+        id: 283,
     },
     CommandSpec {
         name: "cluster|flushslots",
@@ -13253,7 +13288,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 283,
+        id: 284,
     },
     CommandSpec {
         name: "cluster|forget",
@@ -13282,7 +13317,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 284,
+        id: 285,
     },
     CommandSpec {
         name: "cluster|getkeysinslot",
@@ -13318,7 +13353,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 285,
+        id: 286,
     },
     CommandSpec {
         name: "cluster|help",
@@ -13343,7 +13378,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 286,
+        id: 287,
     },
     CommandSpec {
         name: "cluster|info",
@@ -13368,7 +13403,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 287,
+        id: 288,
     },
     CommandSpec {
         name: "cluster|keyslot",
@@ -13397,7 +13432,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 288,
+        id: 289,
     },
     CommandSpec {
         name: "cluster|links",
@@ -13422,7 +13457,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 289,
+        id: 290,
     },
     CommandSpec {
         name: "cluster|meet",
@@ -13465,7 +13500,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 290,
+        id: 291,
     },
     CommandSpec {
         name: "cluster|myid",
@@ -13490,7 +13525,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 291,
+        id: 292,
     },
     CommandSpec {
         name: "cluster|nodes",
@@ -13515,7 +13550,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 292,
+        id: 293,
     },
     CommandSpec {
         name: "cluster|replicas",
@@ -13544,7 +13579,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 293,
+        id: 294,
     },
     CommandSpec {
         name: "cluster|replicate",
@@ -13573,7 +13608,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 294,
+        id: 295,
     },
     CommandSpec {
         name: "cluster|reset",
@@ -13617,7 +13652,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 295,
+        id: 296,
     },
     CommandSpec {
         name: "cluster|saveconfig",
@@ -13642,7 +13677,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 296,
+        id: 297,
     },
     CommandSpec {
         name: "cluster|set-config-epoch",
@@ -13671,7 +13706,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 297,
+        id: 298,
     },
     CommandSpec {
         name: "cluster|setslot",
@@ -13733,7 +13768,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             ],
         },
         getkeys: GetKeys::Specs,
-        id: 298,
+        id: 299,
     },
     CommandSpec {
         name: "cluster|shards",
@@ -13758,7 +13793,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 299,
+        id: 300,
     },
     CommandSpec {
         name: "cluster|slaves",
@@ -13787,7 +13822,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             }],
         },
         getkeys: GetKeys::Specs,
-        id: 300,
+        id: 301,
     },
     CommandSpec {
         name: "cluster|slots",
@@ -13815,7 +13850,7 @@ static CLUSTER_SUBCOMMANDS: [CommandSpec; 27] = [
             arguments: &[],
         },
         getkeys: GetKeys::Specs,
-        id: 301,
+        id: 302,
     },
 ];
 
@@ -14085,6 +14120,7 @@ pub(crate) static BY_ID: [&CommandSpec; ID_COUNT] = [
     &LATENCY_SUBCOMMANDS[2],
     &LATENCY_SUBCOMMANDS[3],
     &LATENCY_SUBCOMMANDS[4],
+    &LATENCY_SUBCOMMANDS[5],
     &MEMORY_SUBCOMMANDS[0],
     &MEMORY_SUBCOMMANDS[1],
     &MEMORY_SUBCOMMANDS[2],

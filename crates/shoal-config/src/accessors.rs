@@ -229,6 +229,8 @@ impl Config {
         appendonly = "appendonly";
         /// `dynamic-hz`.
         dynamic_hz = "dynamic-hz";
+        /// `latency-tracking`: per-command latency histograms.
+        latency_tracking = "latency-tracking";
         /// `lazyfree-lazy-eviction`.
         lazyfree_lazy_eviction = "lazyfree-lazy-eviction";
         /// `lazyfree-lazy-expire`.
@@ -332,6 +334,15 @@ impl Config {
             1 => ProtectedAction::Yes,
             2 => ProtectedAction::Local,
             _ => ProtectedAction::No,
+        }
+    }
+
+    /// `latency-tracking-info-percentiles`: the percentiles INFO
+    /// latencystats reports.
+    pub fn latency_tracking_info_percentiles(&self) -> &[f64] {
+        match &self.values[index_of("latency-tracking-info-percentiles")] {
+            Value::Percentiles(p) => p,
+            _ => unreachable!("latency-tracking-info-percentiles holds percentiles"),
         }
     }
 

@@ -584,12 +584,13 @@ pub const DIRECTIVES: &[Directive] = &[
     boolean("jemalloc-bg-thread", true),
     int("key-load-delay", Int, INT_MIN, INT_MAX, 0).hidden(),
     int("latency-monitor-threshold", LongLong, 0, LONG_MAX, 0).implemented(),
-    boolean("latency-tracking", true),
+    boolean("latency-tracking", true).implemented(),
     special(
         "latency-tracking-info-percentiles",
         Special::LatencyTrackingInfoPercentiles,
     )
-    .flag(Flags::MULTI_ARG),
+    .flag(Flags::MULTI_ARG)
+    .implemented(),
     boolean("lazyfree-lazy-eviction", false)
         .debug()
         .implemented(),

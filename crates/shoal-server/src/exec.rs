@@ -323,11 +323,19 @@ impl Server {
             .get(idx)
             .is_some_and(|c| c.reply.as_bytes().get(reply_start) == Some(&b'-'));
         {
+            let track_latency =
+                self.settings.latency_tracking && !matches!(outcome, Outcome::Block(_));
             let entry = self.registry.get_mut(cmd);
             entry.calls += 1;
             entry.usec += elapsed_us;
             if failed {
                 entry.failed_calls += 1;
+            }
+            if track_latency {
+                entry
+                    .latency
+                    .get_or_insert_with(Default::default)
+                    .record(elapsed_us * 1000);
             }
         }
         self.stats.total_commands_processed += 1;

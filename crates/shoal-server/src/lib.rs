@@ -6,6 +6,8 @@
 //! - [`commands`]: the registry and the server-level commands.
 //! - [`client`]: per-connection state.
 //! - [`tracking`]: client-side caching (CLIENT TRACKING) invalidations.
+//! - [`latency_histogram`]: per-command latency distributions (INFO
+//!   latencystats, LATENCY HISTOGRAM).
 //! - [`settings`], [`config_glue`]: configuration as the server uses it.
 //! - [`alloc`]: the counting allocator behind `used_memory`.
 //! - [`log`]: Redis-style log lines.
@@ -17,6 +19,7 @@ pub mod cluster_mode;
 pub mod commands;
 pub mod config_glue;
 pub mod exec;
+pub mod latency_histogram;
 pub mod log;
 pub mod nodes_file;
 pub mod server;

@@ -95,6 +95,10 @@ pub struct ServerSettings {
     pub hll_sparse_max_bytes: usize,
     /// `tracking-table-max-keys` (0: no limit).
     pub tracking_table_max_keys: usize,
+    /// `latency-tracking`
+    pub latency_tracking: bool,
+    /// `latency-tracking-info-percentiles`
+    pub latency_tracking_info_percentiles: Vec<f64>,
 }
 
 impl Default for ServerSettings {
@@ -167,6 +171,8 @@ impl ServerSettings {
             zset_max_listpack_value: config.zset_max_listpack_value() as usize,
             hll_sparse_max_bytes: config.hll_sparse_max_bytes() as usize,
             tracking_table_max_keys: config.tracking_table_max_keys() as usize,
+            latency_tracking: config.latency_tracking(),
+            latency_tracking_info_percentiles: config.latency_tracking_info_percentiles().to_vec(),
         }
     }
 

@@ -713,3 +713,62 @@ fn admin_commands_without_modules_or_replicas_reply_as_redis() {
         }
     }
 }
+
+/// Latency tracking: INFO latencystats and LATENCY HISTOGRAM report the
+/// same commands, call counts and shapes as Redis (the timings differ).
+#[test]
+fn latency_tracking_reports_the_commands_and_calls_redis_reports() {
+    let shape = |server: &ServerProcess| -> (Vec<String>, String) {
+        let mut c = server.connect();
+        c.call_raw(&[
+            "CONFIG",
+            "SET",
+            "latency-tracking-info-percentiles",
+            "50 99.9 100",
+        ]);
+        c.call_raw(&["CONFIG", "RESETSTAT"]);
+        for _ in 0..3 {
+            c.call_raw(&["SET", "k", "v"]);
+            c.call_raw(&["GET", "k"]);
+        }
+        c.call_raw(&["CLIENT", "ID"]);
+        let info = c.call_raw(&["INFO", "latencystats"]);
+        let mut lines: Vec<String> = info
+            .lines()
+            .filter(|l| l.starts_with("latency_percentiles_usec_"))
+            .map(|l| {
+                // Keep the names; check each value is a 3-decimal number.
+                let (name, values) = l.split_once(':').unwrap();
+                let labels: Vec<&str> = values
+                    .trim()
+                    .split(',')
+                    .map(|kv| {
+                        let (label, v) = kv.split_once('=').unwrap();
+                        let (int, frac) = v.split_once('.').unwrap();
+                        assert!(int.parse::<u64>().is_ok() && frac.len() == 3, "{l}");
+                        label
+                    })
+                    .collect();
+                format!("{name}:{}", labels.join(","))
+            })
+            .collect();
+        lines.sort();
+        let hist = c.call("LATENCY HISTOGRAM set get client|id nosuch");
+        let calls = match hist {
+            shoal_resp::frame::Frame::Array(items) => items
+                .chunks(2)
+                .map(|kv| match (&kv[0], &kv[1]) {
+                    (shoal_resp::frame::Frame::Bulk(name), shoal_resp::frame::Frame::Array(m)) => {
+                        format!("{}={:?}", String::from_utf8_lossy(name), m[1])
+                    }
+                    other => panic!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => panic!("LATENCY HISTOGRAM replied {other:?}"),
+        };
+        (lines, calls)
+    };
+    let (shoal, redis) = (start_shoal(&[]), start_redis(&[]));
+    assert_eq!(shape(&shoal), shape(&redis));
+}

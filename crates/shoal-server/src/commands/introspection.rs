@@ -224,7 +224,32 @@ fn render_section(s: &Server, section: &str, t: &mut String) {
                 );
             }
         }
-        "latencystats" => t.push_str("# Latencystats\r\n"),
+        "latencystats" => {
+            t.push_str("# Latencystats\r\n");
+            for c in s.registry.iter() {
+                let Some(h) = &c.latency else {
+                    continue;
+                };
+                let _ = write!(t, "latency_percentiles_usec_{}:", c.spec.name);
+                for (i, &p) in s
+                    .settings
+                    .latency_tracking_info_percentiles
+                    .iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        t.push(',');
+                    }
+                    let _ = write!(
+                        t,
+                        "p{}={:.3}",
+                        crate::latency_histogram::percentile_label(p),
+                        h.value_at_percentile(p) as f64 / 1000.0
+                    );
+                }
+                t.push_str("\r\n");
+            }
+        }
         _ => {}
     }
 }
@@ -614,10 +639,62 @@ pub fn latency_help(s: &mut Server, idx: usize, _args: Args<'_>) {
             "    The samples of one event as (time, latency) pairs.",
             "RESET [<event> ...]",
             "    Drop the samples of the events given, or of all.",
+            "HISTOGRAM [<command> ...]",
+            "    The calls and cumulative latency distribution of the commands given, or of all.",
             "HELP",
             "    Print this help.",
         ],
     );
+}
+
+/// LATENCY HISTOGRAM [command ...]: each command's calls and cumulative
+/// latency distribution (µs), all commands with data when none is named.
+pub fn latency_histogram(s: &mut Server, idx: usize, args: Args<'_>) {
+    let mut picked: Vec<crate::commands::CommandRef> = Vec::new();
+    if args.len() == 2 {
+        picked.extend(
+            s.registry
+                .iter()
+                .filter(|c| c.latency.is_some())
+                .map(|c| c.spec.id),
+        );
+    } else {
+        for name in args.skip(2).iter() {
+            let Some(spec) = table::lookup_fullname(name) else {
+                continue;
+            };
+            for sp in std::iter::once(spec).chain(spec.subcommands.iter()) {
+                if s.registry.get(sp.id).latency.is_some() {
+                    picked.push(sp.id);
+                }
+            }
+        }
+    }
+    // (name, calls, cumulative distribution)
+    type Entry = (&'static str, u64, Vec<(u64, u64)>);
+    let entries: Vec<Entry> = picked
+        .iter()
+        .filter_map(|&r| {
+            let c = s.registry.get(r);
+            c.latency
+                .as_ref()
+                .map(|h| (c.spec.name, h.total(), h.cumulative_usec()))
+        })
+        .collect();
+    let out = &mut s.clients[idx].reply;
+    out.map(entries.len());
+    for (name, calls, steps) in entries {
+        out.bulk(name.as_bytes());
+        out.map(2);
+        out.bulk(b"calls");
+        out.integer(calls as i64);
+        out.bulk(b"histogram_usec");
+        out.map(steps.len());
+        for (us, count) in steps {
+            out.integer(us as i64);
+            out.integer(count as i64);
+        }
+    }
 }
 
 /// MEMORY USAGE key [SAMPLES count]

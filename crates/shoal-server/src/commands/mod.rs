@@ -53,6 +53,8 @@ pub struct Command {
     pub rejected_calls: u64,
     /// Calls that ran and replied with an error.
     pub failed_calls: u64,
+    /// Latency distribution (`latency-tracking`), made at the first call.
+    pub latency: Option<Box<crate::latency_histogram::LatencyHistogram>>,
 }
 
 /// All commands, addressable by [`CommandRef`]: the command table's dense
@@ -74,6 +76,7 @@ impl Registry {
                 usec: 0,
                 rejected_calls: 0,
                 failed_calls: 0,
+                latency: None,
             })
             .collect();
         commands.sort_by_key(|c| c.spec.id);
@@ -212,6 +215,7 @@ fn server_handler(name: &str) -> Option<ServerHandler> {
         "latency|reset" => i::latency_reset,
         "latency|help" => i::latency_help,
         "latency|doctor" => i::latency_doctor,
+        "latency|histogram" => i::latency_histogram,
         "memory|usage" => i::memory_usage,
         "memory|help" => memory::memory_help,
         "memory|stats" => memory::memory_stats,

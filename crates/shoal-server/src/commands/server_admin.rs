@@ -45,6 +45,7 @@ pub fn config_resetstat(s: &mut Server, idx: usize, _args: Args<'_>) {
         c.usec = 0;
         c.rejected_calls = 0;
         c.failed_calls = 0;
+        c.latency = None;
     }
     for db in &mut s.dbs {
         db.stats = Default::default();
