@@ -47,7 +47,16 @@ impl ClusterNode {
                 }
                 continue;
             }
-            if self.links.outbound(&id).is_none() {
+            // `link` mirrors the link table (it is set where an outbound
+            // link opens and cleared where one is dropped, and a loaded
+            // view starts disconnected), so the table is only consulted
+            // for nodes without one.
+            debug_assert_eq!(
+                node.link == LinkState::Connected,
+                self.links.outbound(&id).is_some(),
+                "link state of {id} mirrors the link table"
+            );
+            if node.link != LinkState::Connected && self.links.outbound(&id).is_none() {
                 let (ip, port) = (node.ip.clone(), node.cport);
                 let link = self.links.open_outbound(id, &ip, port, now);
                 self.view.node_at_mut(pos).expect("listed above").link = LinkState::Connected;
