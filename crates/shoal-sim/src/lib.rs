@@ -11,6 +11,7 @@
 //! - [`network`]: connections, loss, delay, duplication, reordering,
 //!   partitions;
 //! - [`disk`]: each node's nodes.conf with fsync semantics;
+//! - [`frames`]: frames in flight, packed (zero runs as counts);
 //! - [`faults`]: the fault schedule (crashes, restarts, pauses, partitions);
 //! - [`world`]: the nodes, the event queue, routing of outputs;
 //! - [`invariants`]: safety properties checked after every step;
@@ -26,6 +27,7 @@ pub mod bench;
 pub mod clock;
 pub mod disk;
 pub mod faults;
+pub mod frames;
 pub mod invariants;
 pub mod liveness;
 pub mod network;

@@ -43,6 +43,7 @@ use shoal_types::{Millis, NodeId, Slot};
 use crate::clock::NodeClock;
 use crate::disk::SimDisk;
 use crate::faults::{FaultAction, FaultContext, FaultPlanner};
+use crate::frames::PackedFrame;
 use crate::invariants::{Boot, Checkers, Sent, Step, Violation};
 use crate::network::{ConnId, SimNetwork, Transmission};
 use crate::scenario::Scenario;
@@ -120,6 +121,14 @@ enum Event {
         incarnation: u64,
         conn: Option<(ConnId, LinkId)>,
         input: Input,
+    },
+    /// A frame on its way, packed ([`crate::frames`]); delivered as
+    /// `Deliver` with `Input::Packet`.
+    Frame {
+        node: usize,
+        incarnation: u64,
+        conn: (ConnId, LinkId),
+        frame: PackedFrame,
     },
     Fault(FaultAction),
     FaultArrival,
@@ -558,6 +567,24 @@ impl World {
                 };
                 self.handle(node, input, kind);
             }
+            Event::Frame {
+                node,
+                incarnation,
+                conn,
+                frame,
+            } => {
+                let input = Input::Packet {
+                    link: conn.1,
+                    bytes: frame.unpack(),
+                };
+                let event = Event::Deliver {
+                    node,
+                    incarnation,
+                    conn: Some(conn),
+                    input,
+                };
+                self.dispatch(at, event);
+            }
             Event::Fault(action) => self.apply(action),
             Event::FaultArrival => {
                 if self.now >= self.faults_until {
@@ -810,12 +837,16 @@ impl World {
             .transmit(conn, (i, link), peer.node, self.now, bytes.len())
         {
             Transmission::Arrives(arrivals) => {
+                let frame = PackedFrame::pack(bytes);
+                let incarnation = self.nodes[peer.node].incarnation;
                 for at in arrivals {
-                    let input = Input::Packet {
-                        link: peer.link,
-                        bytes: bytes.to_vec(),
+                    let event = Event::Frame {
+                        node: peer.node,
+                        incarnation,
+                        conn: (conn, peer.link),
+                        frame: frame.clone(),
                     };
-                    self.deliver_at(at, peer.node, Some((conn, peer.link)), input);
+                    self.push(at, event);
                 }
             }
             Transmission::Reset => {
