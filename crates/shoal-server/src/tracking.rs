@@ -194,7 +194,14 @@ impl Server {
     }
 
     /// Sends the invalidations held back for clients whose commands ran.
+    #[inline]
     pub(crate) fn tracking_send_deferred(&mut self) {
+        if !self.tracking.deferred.is_empty() {
+            self.send_deferred_now();
+        }
+    }
+
+    fn send_deferred_now(&mut self) {
         for (id, key) in std::mem::take(&mut self.tracking.deferred) {
             let Some(&i) = self.client_index.get(&id) else {
                 continue;
