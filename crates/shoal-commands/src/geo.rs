@@ -518,17 +518,23 @@ pub fn geodist(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
     Outcome::Done
 }
 
-/// GEOHASH key [member ...]: standard 11-character geohashes.
-pub fn geohash(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    const ALPHABET: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
-    let Ok(z) = zset(ctx, args.get(1)) else {
-        return Outcome::Done;
-    };
-    let scores: Vec<Option<f64>> = args
+/// The scores of the members named from `args[2]` in the sorted set at
+/// `args[1]` (`None` for a missing member or key); `Err` after WRONGTYPE.
+fn member_scores(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Result<Vec<Option<f64>>, ()> {
+    let z = zset(ctx, args.get(1))?;
+    Ok(args
         .iter()
         .skip(2)
         .map(|m| z.and_then(|z| z.score(m)))
-        .collect();
+        .collect())
+}
+
+/// GEOHASH key [member ...]: standard 11-character geohashes.
+pub fn geohash(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
+    const ALPHABET: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
+    let Ok(scores) = member_scores(ctx, args) else {
+        return Outcome::Done;
+    };
     ctx.out.array(scores.len());
     for score in scores {
         let Some(score) = score else {
@@ -553,14 +559,9 @@ pub fn geohash(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
 
 /// GEOPOS key [member ...]
 pub fn geopos(ctx: &mut ExecCtx<'_>, args: Args<'_>) -> Outcome {
-    let Ok(z) = zset(ctx, args.get(1)) else {
+    let Ok(scores) = member_scores(ctx, args) else {
         return Outcome::Done;
     };
-    let scores: Vec<Option<f64>> = args
-        .iter()
-        .skip(2)
-        .map(|m| z.and_then(|z| z.score(m)))
-        .collect();
     ctx.out.array(scores.len());
     for score in scores {
         match score {

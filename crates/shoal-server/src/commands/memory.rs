@@ -98,6 +98,19 @@ impl Report {
         }
     }
 
+    /// How much each layer holds beyond the one below, as (ratio, bytes):
+    /// allocator active over allocated, resident over active, RSS over
+    /// resident, and RSS over `used_memory`.
+    pub(crate) fn gaps(&self) -> [(f64, i64); 4] {
+        let gap = |over: u64, under: u64| (Self::ratio(over, under), over as i64 - under as i64);
+        [
+            gap(self.allocator_active, self.allocator_allocated),
+            gap(self.allocator_resident, self.allocator_active),
+            gap(self.rss, self.allocator_resident),
+            gap(self.rss, self.used),
+        ]
+    }
+
     pub(crate) fn dataset_percentage(&self) -> f64 {
         let net = self.used.saturating_sub(self.startup);
         Self::ratio(self.dataset() * 100, net).min(100.0)
@@ -115,7 +128,7 @@ fn human(n: u64) -> String {
 /// The `# Memory` section of INFO, in Redis 7.0's field order.
 pub(crate) fn info_section(s: &Server, t: &mut String) {
     let r = Report::take(s);
-    let frag = Report::ratio(r.rss, r.used);
+    let gaps = r.gaps();
     let _ = write!(
         t,
         "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\nused_memory_rss_human:{}\r\n\
@@ -127,7 +140,7 @@ number_of_cached_scripts:0\r\nnumber_of_functions:0\r\nnumber_of_libraries:0\r\n
 used_memory_vm_total:0\r\nused_memory_vm_total_human:0B\r\nused_memory_functions:0\r\nused_memory_scripts:0\r\n\
 used_memory_scripts_human:0B\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
 allocator_frag_ratio:{:.2}\r\nallocator_frag_bytes:{}\r\nallocator_rss_ratio:{:.2}\r\nallocator_rss_bytes:{}\r\n\
-rss_overhead_ratio:{:.2}\r\nrss_overhead_bytes:{}\r\nmem_fragmentation_ratio:{frag:.2}\r\nmem_fragmentation_bytes:{}\r\n\
+rss_overhead_ratio:{:.2}\r\nrss_overhead_bytes:{}\r\nmem_fragmentation_ratio:{:.2}\r\nmem_fragmentation_bytes:{}\r\n\
 mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n\
 mem_clients_normal:{}\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\nmem_allocator:jemalloc-5.3.0\r\n\
 active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
@@ -150,13 +163,14 @@ active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n
         s.settings.maxmemory,
         human(s.settings.maxmemory),
         s.settings.maxmemory_policy.name(),
-        Report::ratio(r.allocator_active, r.allocator_allocated),
-        r.allocator_active as i64 - r.allocator_allocated as i64,
-        Report::ratio(r.allocator_resident, r.allocator_active),
-        r.allocator_resident as i64 - r.allocator_active as i64,
-        Report::ratio(r.rss, r.allocator_resident),
-        r.rss as i64 - r.allocator_resident as i64,
-        r.rss as i64 - r.used as i64,
+        gaps[0].0,
+        gaps[0].1,
+        gaps[1].0,
+        gaps[1].1,
+        gaps[2].0,
+        gaps[2].1,
+        gaps[3].0,
+        gaps[3].1,
         r.clients_normal,
     );
 }
@@ -209,38 +223,19 @@ pub fn memory_stats(s: &mut Server, idx: usize, _args: Args<'_>) {
     int(out, "allocator.allocated", r.allocator_allocated as i64);
     int(out, "allocator.active", r.allocator_active as i64);
     int(out, "allocator.resident", r.allocator_resident as i64);
-    double(
-        out,
-        "allocator-fragmentation.ratio",
-        Report::ratio(r.allocator_active, r.allocator_allocated),
-    );
-    int(
-        out,
-        "allocator-fragmentation.bytes",
-        r.allocator_active as i64 - r.allocator_allocated as i64,
-    );
-    double(
-        out,
-        "allocator-rss.ratio",
-        Report::ratio(r.allocator_resident, r.allocator_active),
-    );
-    int(
-        out,
-        "allocator-rss.bytes",
-        r.allocator_resident as i64 - r.allocator_active as i64,
-    );
-    double(
-        out,
-        "rss-overhead.ratio",
-        Report::ratio(r.rss, r.allocator_resident),
-    );
-    int(
-        out,
-        "rss-overhead.bytes",
-        r.rss as i64 - r.allocator_resident as i64,
-    );
-    double(out, "fragmentation", Report::ratio(r.rss, r.used));
-    int(out, "fragmentation.bytes", r.rss as i64 - r.used as i64);
+    let names = [
+        (
+            "allocator-fragmentation.ratio",
+            "allocator-fragmentation.bytes",
+        ),
+        ("allocator-rss.ratio", "allocator-rss.bytes"),
+        ("rss-overhead.ratio", "rss-overhead.bytes"),
+        ("fragmentation", "fragmentation.bytes"),
+    ];
+    for ((ratio_name, bytes_name), (ratio, bytes)) in names.into_iter().zip(r.gaps()) {
+        double(out, ratio_name, ratio);
+        int(out, bytes_name, bytes);
+    }
 }
 
 /// MEMORY DOCTOR: a verdict on the same figures, on the conditions Redis
