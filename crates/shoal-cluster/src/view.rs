@@ -433,6 +433,38 @@ impl ClusterView {
 
     // ---- the node table ----
 
+    /// True when `other` routes every command as `self` does: the same
+    /// state, slot owners, migrations and imports, and the same nodes at
+    /// the same addresses in the same roles. The liveness bookkeeping
+    /// (ping and pong times, links, failure reports, offsets) is left out:
+    /// it changes with every message and routing never reads it.
+    pub fn routes_like(&self, other: &ClusterView) -> bool {
+        let same_node = |a: &Node, b: &Node| {
+            a.id == b.id
+                && a.primary == b.primary
+                && a.ip == b.ip
+                && a.port == b.port
+                && a.cport == b.cport
+                && a.pport == b.pport
+                && a.hostname == b.hostname
+                && a.flags == b.flags
+                && a.config_epoch == b.config_epoch
+        };
+        self.myself == other.myself
+            && self.state == other.state
+            && self.size == other.size
+            && self.current_epoch == other.current_epoch
+            && self.owners == other.owners
+            && self.migrating_to == other.migrating_to
+            && self.importing_from == other.importing_from
+            && self.nodes.len() == other.nodes.len()
+            && self
+                .nodes
+                .iter()
+                .zip(&other.nodes)
+                .all(|(a, b)| same_node(a, b))
+    }
+
     /// The local node's id.
     pub fn myself_id(&self) -> NodeId {
         self.myself
@@ -1225,6 +1257,24 @@ mod tests {
             v.assign_slot(s(n), &id('c')).unwrap();
         }
         v
+    }
+
+    #[test]
+    fn liveness_updates_do_not_change_routing_but_slot_moves_do() {
+        let v = three_primaries();
+        let mut pinged = v.clone();
+        let b = pinged.node_mut(&id('b')).unwrap();
+        b.ping_sent = Millis(10);
+        b.pong_received = Millis(20);
+        b.data_received = Millis(20);
+        assert!(pinged != v && pinged.routes_like(&v));
+        let mut moved = v.clone();
+        moved.unassign_slot(s(0));
+        moved.assign_slot(s(0), &id('b')).unwrap();
+        assert!(!moved.routes_like(&v));
+        let mut failed = v.clone();
+        failed.node_mut(&id('c')).unwrap().flags |= NodeFlags::FAIL;
+        assert!(!failed.routes_like(&v));
     }
 
     #[test]

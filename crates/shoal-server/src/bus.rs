@@ -7,7 +7,7 @@
 //!  CLUSTER ... ──Request::Command──► ClusterNode::execute_command
 //!              ◄─────reply + view── (persist first, then send)
 //!  PUBLISH ─────Request::Publish───► Input::Publish
-//!  routing uses the latest view ◄── Event::View  (every change, ≤ 10/s)
+//!  routing uses the latest view ◄── Event::View  (when routing would change)
 //!  local delivery ◄──────────────── Event::Published, DeleteKeysInSlots...
 //!                                    sockets on port+10000 ◄──► peers
 //! ```
@@ -474,8 +474,9 @@ impl Driver {
     }
 
     fn publish_view_if_changed(&mut self) {
-        // Cheap structural comparison first; a clone only when it changed.
-        if self.view_dirty || *self.last_view.view != *self.node.view() {
+        // Every PING and PONG updates liveness times in the view; only what
+        // routing reads is worth a clone and a hand-over.
+        if self.view_dirty || !self.last_view.view.routes_like(self.node.view()) {
             let v = self.take_view();
             self.notify_data(Event::View(v));
         }
