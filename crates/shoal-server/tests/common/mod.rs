@@ -10,17 +10,28 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A free TCP port on 127.0.0.1 whose port + 10000 is free too (cluster bus).
+/// A free TCP port on 127.0.0.1 whose port + 10000 is free too (cluster
+/// bus). Both come from below the kernel's ephemeral range (32768 and up),
+/// so the many outgoing connections of running tests cannot take them
+/// between this check and the server's bind: ports 13000-14999, buses
+/// 23000-24999, apart from shoal-cli's tests (20000-22699). A per-process
+/// counter keeps parallel tests apart; the process id spreads test binaries.
 pub fn free_port() -> u16 {
-    for _ in 0..200 {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-        let port = l.local_addr().unwrap().port();
-        drop(l);
-        if port < 55000 && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 13000;
+    const COUNT: u32 = 2000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let spread = std::process::id().wrapping_mul(997);
+    for _ in 0..COUNT {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (FIRST + spread.wrapping_add(n) % COUNT) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok()
+        {
             return port;
         }
     }
-    panic!("no free port pair found");
+    panic!("no free port pair between {FIRST} and {}", FIRST + COUNT);
 }
 
 /// A server process that is killed when dropped.
