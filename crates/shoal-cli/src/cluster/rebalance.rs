@@ -86,7 +86,7 @@ pub fn run(args: &[Vec<u8>], options: &Options) -> bool {
             m.err(&format!("*** No such master node {name}"));
             return false;
         };
-        weights[i] = w.trim().parse().unwrap_or(0.0);
+        weights[i] = c_atof(w);
     }
     let use_empty = m.has_flag("--cluster-use-empty-masters");
     let involved: Vec<usize> = (0..m.nodes.len())
@@ -204,9 +204,59 @@ fn plan_moves(nodes: &mut [(usize, i64)]) -> Vec<(usize, usize, usize)> {
     moves
 }
 
+/// C's `atof`, as redis-cli reads a weight: leading spaces skipped, the
+/// longest number at the start taken (`2abc` is 2), 0 when there is none.
+fn c_atof(text: &str) -> f32 {
+    let t = text.trim_start();
+    let b = t.as_bytes();
+    let mut end = 0;
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    if end < b.len() && (b[end] == b'+' || b[end] == b'-') {
+        end += 1;
+    }
+    let int_end = digits(end);
+    let mut num_end = int_end;
+    if num_end < b.len() && b[num_end] == b'.' {
+        num_end = digits(num_end + 1);
+    }
+    if num_end > end + usize::from(int_end == end) {
+        end = num_end;
+        // An exponent counts only with digits after it.
+        if end < b.len() && (b[end] == b'e' || b[end] == b'E') {
+            let mut e = end + 1;
+            if e < b.len() && (b[e] == b'+' || b[e] == b'-') {
+                e += 1;
+            }
+            let e_end = digits(e);
+            if e_end > e {
+                end = e_end;
+            }
+        }
+    } else {
+        return 0.0;
+    }
+    t[..end].parse().unwrap_or(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_read_like_atof() {
+        assert_eq!(c_atof("2abc"), 2.0);
+        assert_eq!(c_atof(" 1.5"), 1.5);
+        assert_eq!(c_atof("abc"), 0.0);
+        assert_eq!(c_atof("3e2x"), 300.0);
+        assert_eq!(c_atof("4e"), 4.0);
+        assert_eq!(c_atof("-.5"), -0.5);
+        assert_eq!(c_atof("."), 0.0);
+    }
 
     #[test]
     fn balances_follow_weights_and_threshold() {
