@@ -39,6 +39,56 @@ def basic(r):
     check(r.lcs("greeting", "greeting") == b"hello", "LCS")
 
 
+def newer_families(r):
+    """Bit commands, HyperLogLog, geo, SORT, client tracking, MEMORY and
+    LATENCY through redis-py's own helpers and reply parsers."""
+    r.flushall()
+    check(r.setbit("bits", 7, 1) == 0 and r.getbit("bits", 7) == 1, "SETBIT/GETBIT")
+    check(r.bitcount("bits") == 1 and r.bitpos("bits", 1) == 7, "BITCOUNT/BITPOS")
+    check(r.bitfield("bf").incrby("u8", 0, 300).get("u8", 0).execute() == [44, 44], "BITFIELD wraps")
+    check(r.pfadd("hll", *[f"u{i}" for i in range(1000)]) == 1, "PFADD")
+    check(990 <= r.pfcount("hll") <= 1010, "PFCOUNT close to 1000")
+    check(r.pfmerge("hll2", "hll") is True and r.pfcount("hll2") == r.pfcount("hll"), "PFMERGE")
+    check(r.geoadd("sicily", [13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania"]) == 2, "GEOADD")
+    check(round(r.geodist("sicily", "Palermo", "Catania", unit="km"), 4) == 166.2742, "GEODIST km")
+    near = r.geosearch("sicily", longitude=15, latitude=37, radius=200, unit="km", withdist=True, sort="ASC")
+    check([m for m, _ in near] == [b"Catania", b"Palermo"], f"GEOSEARCH order: {near}")
+    check(r.geohash("sicily", "Palermo") in ([b"sqc8b49rny0"], ["sqc8b49rny0"]), "GEOHASH")
+    r.rpush("nums", 3, 1, 2)
+    check(r.sort("nums") == [b"1", b"2", b"3"] and r.sort("nums", desc=True, start=0, num=1) == [b"3"], "SORT")
+    check(r.sort("nums", store="sorted") == 3 and r.lrange("sorted", 0, -1) == [b"1", b"2", b"3"], "SORT STORE")
+    stats = r.memory_stats()
+    check("keys.count" in stats and stats["keys.count"] >= 7, f"MEMORY STATS: {stats.get('keys.count')}")
+    check(isinstance(r.execute_command("LATENCY", "HISTOGRAM", "set"), (list, dict)), "LATENCY HISTOGRAM")
+
+
+def client_tracking(port):
+    """Server-assisted client-side caching on a RESP3 connection, read by
+    redis-py's own parser: its invalidation push handler gets the message
+    when another client changes a key this connection read."""
+    seen = []
+    conn = redis.Connection(port=port, protocol=3)
+    conn.connect()
+    conn._parser.set_invalidation_push_handler(seen.append)
+    writer = redis.Redis(port=port)
+
+    def call(*args):
+        conn.send_command(*args)
+        return conn.read_response()
+
+    check(call("CLIENT", "TRACKING", "ON") in (b"OK", "OK"), "CLIENT TRACKING ON")
+    writer.set("cached", "1")
+    check(call("GET", "cached") == b"1", "GET while tracking")
+    writer.set("cached", "2")
+    deadline = time.time() + 5
+    while not seen and time.time() < deadline:
+        call("PING")
+    check(seen and seen[0][0] in (b"invalidate", "invalidate"), f"invalidation push: {seen}")
+    check(seen[0][1] == [b"cached"], f"invalidated keys: {seen}")
+    conn.disconnect()
+    writer.close()
+
+
 def pipelines(r):
     r.flushall()
     p = r.pipeline(transaction=False)
@@ -108,8 +158,10 @@ def main():
         pipelines(r)
         watch_conflict(r, r2)
         pubsub(r, r2)
+        newer_families(r)
         r.close()
         r2.close()
+    client_tracking(port)
     print("redis-py suite passed")
 
 
