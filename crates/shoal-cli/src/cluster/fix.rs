@@ -366,6 +366,34 @@ fn random_below(n: usize) -> usize {
     nanos % n.max(1)
 }
 
+/// Assigns each of `slots` to the node `owner` picks for it, with the
+/// progress line; false (stopping there) when a node refuses.
+fn cover_slots(m: &mut Manager, slots: &[usize], mut owner: impl FnMut(usize) -> usize) -> bool {
+    m.progress.start(slots.len());
+    for &slot in slots {
+        let n = owner(slot);
+        m.info(&format!(
+            ">>> Covering slot {slot} with {}:{}",
+            m.nodes[n].ip, m.nodes[n].port
+        ));
+        if !set_slot_owner(m, n, slot, false) {
+            return false;
+        }
+        claim_slot(m, n, slot);
+        m.progress.step();
+    }
+    m.progress.finish();
+    true
+}
+
+/// Records in the loaded picture that node `i` now owns `slot`.
+fn claim_slot(m: &mut Manager, i: usize, slot: usize) {
+    if !m.nodes[i].slots[slot] {
+        m.nodes[i].slots[slot] = true;
+        m.nodes[i].slots_count += 1;
+    }
+}
+
 /// Gives every uncovered slot an owner; returns how many were fixed, or
 /// -1 on failure.
 pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
@@ -407,12 +435,6 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
         slots_string(&set)
     };
     let mut fixed = 0i64;
-    let claim = |m: &mut Manager, i: usize, slot: usize| {
-        if !m.nodes[i].slots[slot] {
-            m.nodes[i].slots[slot] = true;
-            m.nodes[i].slots_count += 1;
-        }
-    };
     if !none.is_empty() {
         println!("The following uncovered slots have no keys across the cluster:");
         println!("{}", list(&none));
@@ -420,42 +442,21 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
             let primaries: Vec<usize> = (0..m.nodes.len())
                 .filter(|&i| !m.nodes[i].is_replica())
                 .collect();
-            m.progress.start(none.len());
-            for &slot in &none {
-                let n = primaries[random_below(primaries.len())];
-                m.info(&format!(
-                    ">>> Covering slot {slot} with {}:{}",
-                    m.nodes[n].ip, m.nodes[n].port
-                ));
-                if !set_slot_owner(m, n, slot, false) {
-                    return -1;
-                }
-                claim(m, n, slot);
-                fixed += 1;
-                m.progress.step();
+            let owner = |_: usize| primaries[random_below(primaries.len())];
+            if !cover_slots(m, &none, owner) {
+                return -1;
             }
-            m.progress.finish();
+            fixed += none.len() as i64;
         }
     }
     if !single.is_empty() {
         println!("The following uncovered slots have keys in just one node:");
         println!("{}", list(&single));
         if confirm("Fix these slots by covering with those nodes?", false) {
-            m.progress.start(single.len());
-            for &slot in &single {
-                let n = uncovered[&slot][0];
-                m.info(&format!(
-                    ">>> Covering slot {slot} with {}:{}",
-                    m.nodes[n].ip, m.nodes[n].port
-                ));
-                if !set_slot_owner(m, n, slot, false) {
-                    return -1;
-                }
-                claim(m, n, slot);
-                fixed += 1;
-                m.progress.step();
+            if !cover_slots(m, &single, |slot| uncovered[&slot][0]) {
+                return -1;
             }
-            m.progress.finish();
+            fixed += single.len() as i64;
         }
     }
     if !multi.is_empty() {
@@ -475,7 +476,7 @@ pub fn fix_slots_coverage(m: &mut Manager, covered: &[bool]) -> i64 {
                 if !set_slot_owner(m, target, slot, true) {
                     return -1;
                 }
-                claim(m, target, slot);
+                claim_slot(m, target, slot);
                 let target_name = m.nodes[target].name.clone();
                 for &src in &holders {
                     if src == target {
