@@ -559,15 +559,8 @@ impl Server {
             let cmd = b.command;
             // A key that now holds another type does not serve this waiter:
             // it stays blocked, as in Redis (no WRONGTYPE to a waiting client).
-            let wanted = match self.registry.get(cmd).spec.name {
-                "bzpopmin" | "bzpopmax" | "bzmpop" => Some(shoal_keyspace::ValueType::ZSet),
-                "blpop" | "brpop" | "blmove" | "brpoplpush" | "blmpop" => {
-                    Some(shoal_keyspace::ValueType::List)
-                }
-                _ => None,
-            };
-            if let (Some(t), Some(e)) = (wanted, self.dbs[slot.0].peek_ref(&slot.1)) {
-                if e.value.value_type() != t {
+            if let Some(e) = self.dbs[slot.0].peek_ref(&slot.1) {
+                if e.value.value_type() != b.waits_for {
                     continue;
                 }
             }
