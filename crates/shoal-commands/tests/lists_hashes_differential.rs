@@ -13,132 +13,16 @@
 //! Blocking commands run inside MULTI on the server and with blocking
 //! disallowed in the harness, so they answer at once on both sides.
 //!
-//! The test is skipped, with a notice, when `redis-server` is not on PATH.
+//! It needs `redis-server` on PATH (`.ci/run` installs it) and fails without.
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use shoal_commands::testing::Harness;
 use shoal_commands::Outcome;
 use shoal_resp::Protocol;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// A redis-server child, killed on drop (also when a test panics).
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start() -> Option<Server> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .args(["--appendonly", "no", "--daemonize", "no", "--logfile", ""])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let server = Server { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(server);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("redis-server did not start listening on port {port}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A plain RESP client that returns each reply's raw bytes.
-struct Client {
-    writer: TcpStream,
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    fn connect(port: u16) -> Client {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to redis-server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("set timeout");
-        Client {
-            reader: BufReader::new(stream.try_clone().expect("clone stream")),
-            writer: stream,
-        }
-    }
-
-    fn send(&mut self, args: &[Vec<u8>]) {
-        let mut buf = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            buf.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            buf.extend_from_slice(a);
-            buf.extend_from_slice(b"\r\n");
-        }
-        self.writer.write_all(&buf).expect("write to redis-server");
-    }
-
-    fn read_reply(&mut self) -> Vec<u8> {
-        let mut line = Vec::new();
-        self.reader
-            .read_until(b'\n', &mut line)
-            .expect("read from redis-server");
-        let mut out = line.clone();
-        let body = std::str::from_utf8(&line[1..line.len() - 2]).unwrap_or("0");
-        match line[0] {
-            b'$' | b'=' => {
-                let n: i64 = body.parse().expect("bulk length");
-                if n >= 0 {
-                    let mut data = vec![0u8; n as usize + 2];
-                    self.reader.read_exact(&mut data).expect("bulk body");
-                    out.extend_from_slice(&data);
-                }
-            }
-            b'*' | b'~' | b'>' | b'%' => {
-                let mut n: i64 = body.parse().expect("aggregate length");
-                if line[0] == b'%' {
-                    n *= 2;
-                }
-                for _ in 0..n.max(0) {
-                    out.extend(self.read_reply());
-                }
-            }
-            _ => {}
-        }
-        out
-    }
-
-    fn call(&mut self, args: &[Vec<u8>]) -> Vec<u8> {
-        self.send(args);
-        self.read_reply()
-    }
-
-    fn call_str(&mut self, line: &str) -> Vec<u8> {
-        let args: Vec<Vec<u8>> = line.split(' ').map(|s| s.as_bytes().to_vec()).collect();
-        self.call(&args)
-    }
-}
+mod common;
+use common::{start_redis, Conn};
 
 /// How two replies are compared.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -652,7 +536,7 @@ fn show(args: &[Vec<u8>]) -> String {
 
 /// Runs `steps` commands from `seed` under one configuration.
 fn run_sequence(port: u16, seed: u64, protocol: Protocol, settings: &[(&str, i64)], steps: usize) {
-    let mut client = Client::connect(port);
+    let mut client = Conn::open(port);
     client.call_str("FLUSHALL");
     if protocol == Protocol::Resp3 {
         client.call_str("HELLO 3");
@@ -763,10 +647,7 @@ fn run_sequence(port: u16, seed: u64, protocol: Protocol, settings: &[(&str, i64
 
 #[test]
 fn lists_and_hashes_match_redis_server() {
-    let Some(server) = Server::start() else {
-        eprintln!("NOTICE: redis-server not found on PATH; skipping the differential test");
-        return;
-    };
+    let server = start_redis();
     let configs: [&[(&str, i64)]; 4] = [
         &[],
         &[

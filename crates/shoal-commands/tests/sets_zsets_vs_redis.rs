@@ -20,121 +20,9 @@ use shoal_commands::testing::Harness;
 use shoal_commands::Outcome;
 use shoal_resp::Protocol;
 use std::collections::{BTreeSet, HashSet};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// A redis-server child, killed when dropped (even on panic).
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_redis() -> Option<RedisServer> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let server = RedisServer { child, port };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(server);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("redis-server did not start listening on {port}");
-}
-
-/// A connection that sends commands and reads one raw reply each.
-struct Conn {
-    writer: TcpStream,
-    reader: BufReader<TcpStream>,
-}
-
-impl Conn {
-    fn open(port: u16) -> Conn {
-        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect to redis-server");
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        Conn {
-            reader: BufReader::new(s.try_clone().unwrap()),
-            writer: s,
-        }
-    }
-
-    fn call(&mut self, args: &[Vec<u8>]) -> Vec<u8> {
-        let mut req = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            req.extend_from_slice(a);
-            req.extend_from_slice(b"\r\n");
-        }
-        self.writer.write_all(&req).unwrap();
-        let mut out = Vec::new();
-        read_reply(&mut self.reader, &mut out);
-        out
-    }
-
-    fn call_str(&mut self, line: &str) -> Vec<u8> {
-        let args: Vec<Vec<u8>> = line.split(' ').map(|a| a.as_bytes().to_vec()).collect();
-        self.call(&args)
-    }
-}
-
-/// Reads one RESP2/RESP3 reply, appending its raw bytes to `out`.
-fn read_reply(r: &mut impl BufRead, out: &mut Vec<u8>) {
-    let mut line = Vec::new();
-    r.read_until(b'\n', &mut line).unwrap();
-    assert!(line.ends_with(b"\r\n"), "truncated reply {line:?}");
-    out.extend_from_slice(&line);
-    let kind = line[0];
-    let n: i64 = std::str::from_utf8(&line[1..line.len() - 2])
-        .unwrap_or("0")
-        .parse()
-        .unwrap_or(0);
-    match kind {
-        b'$' | b'=' | b'!' if n >= 0 => {
-            let mut body = vec![0; n as usize + 2];
-            r.read_exact(&mut body).unwrap();
-            out.extend_from_slice(&body);
-        }
-        b'*' | b'~' | b'>' if n > 0 => {
-            for _ in 0..n {
-                read_reply(r, out);
-            }
-        }
-        b'%' | b'|' if n > 0 => {
-            for _ in 0..2 * n {
-                read_reply(r, out);
-            }
-        }
-        _ => {}
-    }
-}
+mod common;
+use common::{start_redis, Conn};
 
 /// A parsed reply, enough to sort members and check random picks.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -1032,10 +920,7 @@ impl Run<'_> {
 
 #[test]
 fn random_command_sequences_match_redis() {
-    let Some(server) = start_redis() else {
-        println!("NOTICE: redis-server not found on PATH; differential test skipped");
-        return;
-    };
+    let server = start_redis();
     let seeds: Vec<u64> = match std::env::var("SHOAL_DIFF_SEED") {
         Ok(s) => vec![s.parse().expect("SHOAL_DIFF_SEED is a number")],
         Err(_) => (1..=8).collect(),
