@@ -896,7 +896,7 @@ int main(void) {
             .expect("a C compiler (cc) is required for this test");
         assert!(built.success(), "compiling the vector program failed");
         let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
-        let mut number = |rng: &mut rand::rngs::SmallRng| -> String {
+        let number = |rng: &mut rand::rngs::SmallRng| -> String {
             let sign = if rng.random_bool(0.3) { "-" } else { "" };
             match rng.random_range(0..4) {
                 0 => format!("{sign}{}", rng.random_range(0..1_000_000u64)),
